@@ -1,0 +1,165 @@
+// CrdtMap: the replicated key/value map of one node (a delta-state CRDT).
+//
+// The map is an observed-remove map from key to a typed value (register,
+// counter, set, hash). Every local write is applied at once and returned as a
+// Delta to be logged and gossiped; Join() merges deltas or whole states from
+// peers. Reads never block and see the local state.
+//
+// Why slots with clocks (see slot.h) and not a bare dot store: with a bare
+// store, a removal is known only as "this dot is in my context". A range-cut
+// anti-entropy chunk then cannot tell a peer to drop an entry the peer has
+// already seen, and a delta that arrives out of order can mark a dot as seen
+// without its effects. Each slot instead carries a small clock, and every
+// event touching a slot (a removal included) raises that clock with the
+// event's dot. So the newest event of each replica on each slot is indexed
+// by (replica, counter), and shipping that slot's whole state carries every
+// older effect with it. Diff() walks that index over exactly the ranges the
+// peer lacks (I3) and never scans the whole map.
+//
+// Rules users see:
+//   * A write concurrent with a delete of the same key survives.
+//   * Register: last writer wins by (HLC timestamp, replica id, counter).
+//   * Counter: each replica keeps a cumulative (increments, decrements) entry;
+//     the value is the sum. A delete removes the contributions it observed.
+//   * Set: add wins over a concurrent remove of the same member.
+//   * Hash: per field, like a register; HDEL removes the observed field.
+//   * Writing a register (SET) replaces a value of any type. Counter, set and
+//     hash writes against a key holding another type fail with WrongType.
+//   * Type conflict: if two replicas concurrently create one key with two
+//     types, both survive in the state; the visible type is the type of the
+//     live entry with the greatest (timestamp, replica, counter). The next
+//     write of the visible type removes the hidden ones.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "storage/causal_context.h"
+#include "storage/delta.h"
+#include "storage/hybrid_clock.h"
+#include "storage/slot.h"
+#include "storage/status.h"
+
+namespace parley {
+
+// One write. Build with the helpers below; several form an atomic batch.
+struct Op {
+  enum class Kind : uint8_t { kSet, kDel, kIncr, kSAdd, kSRem, kHSet, kHDel };
+  Kind kind = Kind::kSet;
+  std::string key;
+  std::string member;  // set member or hash field
+  std::string value;   // register value or hash field value
+  int64_t amount = 0;  // counter increment (negative to decrement)
+
+  static Op Set(std::string key, std::string value);
+  static Op Del(std::string key);
+  static Op Incr(std::string key, int64_t amount);
+  static Op SAdd(std::string key, std::string member);
+  static Op SRem(std::string key, std::string member);
+  static Op HSet(std::string key, std::string field, std::string value);
+  static Op HDel(std::string key, std::string field);
+};
+
+// 128-bit digest of the canonical encoding (XXH3-128), as hex.
+struct Digest {
+  uint64_t high = 0;
+  uint64_t low = 0;
+  bool operator==(const Digest&) const = default;
+  std::string ToHex() const;
+};
+
+class CrdtMap {
+ public:
+  // `self` names this replica's writes; 0 makes a read-only map that can
+  // still join (useful for grouping deltas and in tests).
+  explicit CrdtMap(ReplicaId self = 0) : self_(self) {}
+
+  CrdtMap(const CrdtMap&) = delete;
+  CrdtMap& operator=(const CrdtMap&) = delete;
+  CrdtMap(CrdtMap&&) = default;
+  CrdtMap& operator=(CrdtMap&&) = default;
+
+  ReplicaId self() const { return self_; }
+
+  // ---- writes -------------------------------------------------------------
+  // Applies `ops` atomically with timestamp `ts` (from a HybridClock): either
+  // all apply or, if one is refused (wrong type, bad argument), none does.
+  // Returns the delta to log and gossip; an empty delta if nothing changed.
+  Result<Delta> Apply(std::span<const Op> ops, Timestamp ts);
+  Result<Delta> Apply(const Op& op, Timestamp ts) { return Apply(std::span<const Op>(&op, 1), ts); }
+
+  // ---- merging -------------------------------------------------------------
+  // Joins a delta or a whole state. Rejects a malformed delta without changing
+  // anything. If `changed_keys` is given, appends each key whose visible value
+  // changed (once per key, sorted).
+  Status Join(const Delta& delta, std::vector<std::string>* changed_keys = nullptr);
+
+  // The whole state as one delta (for snapshots and full-state joins).
+  Delta ExportState() const;
+
+  // The part of this state that a peer with context `peer` lacks, cut by
+  // (replica, counter) ranges into chunks of about `max_chunk_bytes` each.
+  // Joining all chunks at the peer gives the same state as a full join; each
+  // chunk's context covers only what it carries or what this replica has
+  // seen removed (I3), so any prefix of the chunks is also safe to join.
+  std::vector<Delta> Diff(const CausalContext& peer, size_t max_chunk_bytes = 64 * 1024) const;
+
+  // ---- reads -----------------------------------------------------------------
+  ValueType TypeOf(std::string_view key) const;
+  std::optional<std::string> GetRegister(std::string_view key) const;
+  std::optional<int64_t> GetCounter(std::string_view key) const;
+  std::vector<std::string> SetMembers(std::string_view key) const;
+  bool SetContains(std::string_view key, std::string_view member) const;
+  std::optional<std::string> HashGet(std::string_view key, std::string_view field) const;
+  std::vector<std::pair<std::string, std::string>> HashAll(std::string_view key) const;
+  // Live keys starting with `prefix`, in order; at most `limit`.
+  std::vector<std::string> Keys(std::string_view prefix = {}, size_t limit = SIZE_MAX) const;
+  size_t KeyCount() const { return live_keys_; }
+
+  const CausalContext& context() const { return context_; }
+
+  // ---- comparison ------------------------------------------------------------
+  // Canonical byte encoding of the state: equal states give equal bytes (I1).
+  std::string CanonicalEncoding() const;
+  Digest StateDigest() const;
+
+ private:
+  struct KeyState {
+    std::map<SlotKey, Slot> slots;
+    uint32_t live[5] = {0, 0, 0, 0, 0};  // live entries per ValueType
+  };
+  using KeyMap = std::map<std::string, KeyState, std::less<>>;
+  // Where a slot lives, for the (replica, counter) index.
+  struct SlotRef {
+    KeyMap::iterator key;
+    std::map<SlotKey, Slot>::iterator slot;
+  };
+
+  const KeyState* FindKey(std::string_view key) const;
+  const Slot* FindSlot(std::string_view key, ValueType type, std::string_view member) const;
+  static ValueType VisibleType(const KeyState& ks);
+  Status CheckTypes(std::span<const Op> ops) const;
+  // Replaces the state of one slot, keeping live counts and the index right.
+  void StoreSlot(KeyMap::iterator key, const SlotKey& slot_key, Slot next);
+  void Unindex(KeyMap::iterator key, std::map<SlotKey, Slot>::iterator slot);
+  void Index(KeyMap::iterator key, std::map<SlotKey, Slot>::iterator slot);
+  // Removes every live entry of `key` in slots other than `keep`, as event `dot`.
+  void ClearOtherSlots(KeyMap::iterator key, const SlotKey* keep, const Dot& dot, Timestamp ts,
+                       std::map<std::pair<std::string, SlotKey>, Slot>* touched);
+
+  ReplicaId self_;
+  CausalContext context_;
+  KeyMap keys_;
+  size_t live_keys_ = 0;
+  // (replica, counter) -> slots whose clock entry for that replica is that
+  // counter. This is the index Diff() walks (I3).
+  std::multimap<Dot, SlotRef> index_;
+};
+
+}  // namespace parley
