@@ -144,14 +144,14 @@ class CrdtMap {
   const KeyState* FindKey(std::string_view key) const;
   const Slot* FindSlot(std::string_view key, ValueType type, std::string_view member) const;
   static ValueType VisibleType(const KeyState& ks);
+  static bool KeyIsLive(const KeyState& ks);
+  template <typename Sink>
+  void Encode(Sink& sink) const;
   Status CheckTypes(std::span<const Op> ops) const;
   // Replaces the state of one slot, keeping live counts and the index right.
   void StoreSlot(KeyMap::iterator key, const SlotKey& slot_key, Slot next);
   void Unindex(KeyMap::iterator key, std::map<SlotKey, Slot>::iterator slot);
   void Index(KeyMap::iterator key, std::map<SlotKey, Slot>::iterator slot);
-  // Removes every live entry of `key` in slots other than `keep`, as event `dot`.
-  void ClearOtherSlots(KeyMap::iterator key, const SlotKey* keep, const Dot& dot, Timestamp ts,
-                       std::map<std::pair<std::string, SlotKey>, Slot>* touched);
 
   ReplicaId self_;
   CausalContext context_;

@@ -1,0 +1,44 @@
+// Delta: size estimate and the structural checks decoders rely on.
+#include "storage/delta.h"
+
+namespace parley {
+
+size_t Delta::ApproximateBytes() const {
+  size_t n = 16;
+  for (const auto& [replica, ivs] : context.intervals()) n += 8 + 16 * ivs.size();
+  for (const SlotState& s : slots) {
+    n += 8 + s.key.size() + s.slot.member.size() + 16 * s.state.clock.size();
+    for (const Entry& e : s.state.entries) n += 40 + e.value.size();
+  }
+  return n;
+}
+
+bool Delta::IsWellFormed(std::string* why) const {
+  auto fail = [why](const char* msg) {
+    if (why) *why = msg;
+    return false;
+  };
+  for (const auto& [replica, ivs] : context.intervals()) {
+    if (replica == 0) return fail("context names replica 0");
+    if (!CausalContext::IsCanonical(ivs)) return fail("context intervals are not canonical");
+  }
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const SlotState& s = slots[i];
+    if (s.slot.type == ValueType::kNone || s.slot.type > ValueType::kHash) {
+      return fail("slot has an unknown value type");
+    }
+    bool needs_member = s.slot.type == ValueType::kSet || s.slot.type == ValueType::kHash;
+    if (!needs_member && !s.slot.member.empty()) return fail("register or counter slot names a member");
+    if (s.state.clock.empty()) return fail("slot has an empty clock");
+    if (!s.state.IsWellFormed()) return fail("slot entries are unsorted or not covered by its clock");
+    if (i > 0) {
+      const SlotState& p = slots[i - 1];
+      if (!(p.key < s.key || (p.key == s.key && p.slot < s.slot))) {
+        return fail("slots are not sorted and unique");
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace parley
