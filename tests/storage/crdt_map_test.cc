@@ -1,0 +1,235 @@
+// Semantics of CrdtMap: each type, observed-remove races, type conflicts,
+// batches and malformed deltas.
+#include "storage/crdt_map.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace parley {
+namespace {
+
+using ::testing::ElementsAre;
+
+// Two-way full-state exchange.
+void Sync(CrdtMap& a, CrdtMap& b) {
+  Delta da = a.ExportState();
+  Delta db = b.ExportState();
+  ASSERT_TRUE(a.Join(db).ok());
+  ASSERT_TRUE(b.Join(da).ok());
+}
+
+Delta Must(Result<Delta> r) {
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? std::move(r).value() : Delta{};
+}
+
+TEST(CrdtMap, RegisterLastWriterWins) {
+  CrdtMap a(1), b(2);
+  Must(a.Apply(Op::Set("k", "from-a"), MakeTimestamp(100, 0)));
+  Must(b.Apply(Op::Set("k", "from-b"), MakeTimestamp(200, 0)));
+  Sync(a, b);
+  EXPECT_EQ(a.GetRegister("k"), "from-b");
+  EXPECT_EQ(b.GetRegister("k"), "from-b");
+  EXPECT_EQ(a.StateDigest(), b.StateDigest());
+  // Equal timestamps: the higher replica id wins.
+  Must(a.Apply(Op::Set("t", "a"), MakeTimestamp(300, 0)));
+  Must(b.Apply(Op::Set("t", "b"), MakeTimestamp(300, 0)));
+  Sync(a, b);
+  EXPECT_EQ(a.GetRegister("t"), "b");
+}
+
+TEST(CrdtMap, CounterSumsAllReplicas) {
+  CrdtMap a(1), b(2);
+  Must(a.Apply(Op::Incr("c", 5), 1));
+  Must(a.Apply(Op::Incr("c", -2), 2));
+  Must(b.Apply(Op::Incr("c", 10), 1));
+  Sync(a, b);
+  EXPECT_EQ(a.GetCounter("c"), 13);
+  EXPECT_EQ(b.GetCounter("c"), 13);
+  Must(b.Apply(Op::Incr("c", 1), 3));
+  Sync(a, b);
+  EXPECT_EQ(a.GetCounter("c"), 14);
+  EXPECT_EQ(a.StateDigest(), b.StateDigest());
+}
+
+TEST(CrdtMap, SetAddWinsOverConcurrentRemove) {
+  CrdtMap a(1), b(2);
+  Must(a.Apply(Op::SAdd("s", "x"), 1));
+  Sync(a, b);
+  Must(a.Apply(Op::SRem("s", "x"), 2));  // a removes the x it saw
+  Must(b.Apply(Op::SAdd("s", "x"), 3));  // b concurrently adds x again
+  Sync(a, b);
+  EXPECT_TRUE(a.SetContains("s", "x"));
+  EXPECT_THAT(b.SetMembers("s"), ElementsAre("x"));
+  // A remove that has seen every add wins.
+  Must(a.Apply(Op::SRem("s", "x"), 4));
+  Sync(a, b);
+  EXPECT_FALSE(b.SetContains("s", "x"));
+  EXPECT_EQ(b.TypeOf("s"), ValueType::kNone);
+}
+
+TEST(CrdtMap, HashFieldsAreRegisters) {
+  CrdtMap a(1), b(2);
+  Must(a.Apply(Op::HSet("h", "f", "1"), 10));
+  Must(b.Apply(Op::HSet("h", "g", "2"), 11));
+  Must(b.Apply(Op::HSet("h", "f", "3"), 12));
+  Sync(a, b);
+  EXPECT_EQ(a.HashGet("h", "f"), "3");
+  EXPECT_THAT(a.HashAll("h"), ElementsAre(std::pair<std::string, std::string>{"f", "3"},
+                                          std::pair<std::string, std::string>{"g", "2"}));
+  Must(a.Apply(Op::HDel("h", "f"), 13));
+  Sync(a, b);
+  EXPECT_EQ(b.HashGet("h", "f"), std::nullopt);
+  EXPECT_EQ(b.HashAll("h").size(), 1u);
+}
+
+TEST(CrdtMap, UpdateConcurrentWithDeleteSurvives) {
+  CrdtMap a(1), b(2);
+  Must(a.Apply(Op::Set("k", "v1"), 1));
+  Sync(a, b);
+  Must(a.Apply(Op::Del("k"), 2));
+  Must(b.Apply(Op::Set("k", "v2"), 3));
+  Sync(a, b);
+  EXPECT_EQ(a.GetRegister("k"), "v2");
+  // A delete that observed everything removes the key for everyone.
+  Must(a.Apply(Op::Del("k"), 4));
+  Sync(a, b);
+  EXPECT_EQ(b.GetRegister("k"), std::nullopt);
+  EXPECT_EQ(b.KeyCount(), 0u);
+  EXPECT_TRUE(b.Keys().empty());
+}
+
+TEST(CrdtMap, CounterDeleteRemovesObservedContributions) {
+  CrdtMap a(1), b(2);
+  Must(a.Apply(Op::Incr("c", 5), 1));
+  Must(b.Apply(Op::Incr("c", 7), 1));
+  Sync(a, b);
+  Must(a.Apply(Op::Del("c"), 2));
+  Sync(a, b);
+  EXPECT_EQ(b.GetCounter("c"), std::nullopt);
+  Must(b.Apply(Op::Incr("c", 1), 3));  // starts again from zero
+  Sync(a, b);
+  EXPECT_EQ(a.GetCounter("c"), 1);
+}
+
+TEST(CrdtMap, WrongTypeIsRefusedAndChangesNothing) {
+  CrdtMap a(1);
+  Must(a.Apply(Op::SAdd("s", "x"), 1));
+  Digest before = a.StateDigest();
+  auto r = a.Apply(Op::Incr("s", 1), 2);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kWrongType);
+  EXPECT_NE(r.status().message().find("WRONGTYPE"), std::string::npos);
+  EXPECT_EQ(a.StateDigest(), before);
+  // SET replaces a value of any type, like Redis.
+  Must(a.Apply(Op::Set("s", "now a string"), 3));
+  EXPECT_EQ(a.TypeOf("s"), ValueType::kRegister);
+  EXPECT_TRUE(a.SetMembers("s").empty());
+}
+
+TEST(CrdtMap, BatchIsAtomicAndOneEvent) {
+  CrdtMap a(1);
+  Must(a.Apply(Op::Set("str", "v"), 1));
+  std::vector<Op> bad = {Op::Set("x", "1"), Op::Incr("y", 2), Op::SAdd("str", "m")};
+  Digest before = a.StateDigest();
+  EXPECT_FALSE(a.Apply(bad, 2).ok());
+  EXPECT_EQ(a.StateDigest(), before);
+  EXPECT_EQ(a.GetRegister("x"), std::nullopt);
+
+  std::vector<Op> good = {Op::Set("x", "1"), Op::Incr("y", 2), Op::SAdd("z", "m"),
+                          Op::Incr("y", 3), Op::Del("str")};
+  Delta d = Must(a.Apply(good, 3));
+  EXPECT_EQ(d.context.intervals().at(1).size(), 1u);
+  EXPECT_EQ(d.context.MaxCounter(1), 2u);  // one dot for the whole batch
+  EXPECT_EQ(a.GetCounter("y"), 5);
+  CrdtMap b(2);
+  ASSERT_TRUE(b.Join(d).ok());
+  EXPECT_EQ(b.GetRegister("x"), "1");
+  EXPECT_EQ(b.GetCounter("y"), 5);
+  EXPECT_TRUE(b.SetContains("z", "m"));
+}
+
+TEST(CrdtMap, BatchCanChangeTypeInOrder) {
+  CrdtMap a(1);
+  std::vector<Op> ops = {Op::Set("k", "v"), Op::Del("k"), Op::Incr("k", 4)};
+  Must(a.Apply(ops, 1));
+  EXPECT_EQ(a.GetCounter("k"), 4);
+}
+
+TEST(CrdtMap, ConcurrentCreationWithTwoTypesResolvesByNewestWrite) {
+  CrdtMap a(1), b(2);
+  Must(a.Apply(Op::SAdd("k", "m"), MakeTimestamp(100, 0)));
+  Must(b.Apply(Op::Incr("k", 3), MakeTimestamp(200, 0)));
+  Sync(a, b);
+  EXPECT_EQ(a.TypeOf("k"), ValueType::kCounter);
+  EXPECT_EQ(b.TypeOf("k"), ValueType::kCounter);
+  EXPECT_EQ(a.GetCounter("k"), 3);
+  EXPECT_TRUE(a.SetMembers("k").empty());
+  // The next write of the visible type removes the hidden set for good.
+  Must(a.Apply(Op::Incr("k", 1), MakeTimestamp(300, 0)));
+  Sync(a, b);
+  Must(b.Apply(Op::Del("k"), MakeTimestamp(400, 0)));
+  Sync(a, b);
+  EXPECT_EQ(a.TypeOf("k"), ValueType::kNone);
+  EXPECT_EQ(a.StateDigest(), b.StateDigest());
+}
+
+TEST(CrdtMap, RemovalOfAbsentKeyIsANoOp) {
+  CrdtMap a(1);
+  Digest before = a.StateDigest();
+  Delta d = Must(a.Apply(Op::Del("nothing"), 1));
+  EXPECT_TRUE(d.empty());
+  Must(a.Apply(Op::SRem("nothing", "x"), 1));
+  EXPECT_EQ(a.StateDigest(), before);
+}
+
+TEST(CrdtMap, MalformedDeltaIsRejectedWithoutChange) {
+  CrdtMap a(1);
+  Must(a.Apply(Op::Set("k", "v"), 1));
+  Digest before = a.StateDigest();
+  Delta bad;
+  bad.slots.push_back(SlotState{"k", SlotKey{ValueType::kRegister, {}}, Slot{}});
+  bad.slots[0].state.entries.push_back(Entry{Dot{9, 5}, 1, "x", 0, 0});  // not covered by clock
+  Status s = a.Join(bad);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("malformed delta"), std::string::npos);
+  EXPECT_EQ(a.StateDigest(), before);
+
+  Delta unsorted;
+  Slot slot;
+  slot.clock.Raise(9, 1);
+  unsorted.slots.push_back(SlotState{"b", SlotKey{ValueType::kRegister, {}}, slot});
+  unsorted.slots.push_back(SlotState{"a", SlotKey{ValueType::kRegister, {}}, slot});
+  EXPECT_FALSE(a.Join(unsorted).ok());
+  EXPECT_EQ(a.StateDigest(), before);
+}
+
+TEST(CrdtMap, ReadOnlyMapCannotWrite) {
+  CrdtMap m;
+  EXPECT_EQ(m.Apply(Op::Set("k", "v"), 1).status().code(), Status::Code::kInvalidArgument);
+}
+
+TEST(CrdtMap, KeysByPrefix) {
+  CrdtMap a(1);
+  for (const char* k : {"app:1", "app:2", "apple", "b"}) Must(a.Apply(Op::Set(k, "v"), 1));
+  Must(a.Apply(Op::Del("app:2"), 2));
+  EXPECT_THAT(a.Keys("app:"), ElementsAre("app:1"));
+  EXPECT_THAT(a.Keys("app"), ElementsAre("app:1", "apple"));
+  EXPECT_EQ(a.Keys("", 2).size(), 2u);
+  EXPECT_EQ(a.KeyCount(), 3u);
+}
+
+TEST(CrdtMap, JoinReportsChangedKeysOnce) {
+  CrdtMap a(1), b(2);
+  std::vector<Op> ops = {Op::Set("x", "1"), Op::SAdd("s", "m1"), Op::SAdd("s", "m2")};
+  Delta d = Must(a.Apply(ops, 1));
+  std::vector<std::string> changed;
+  ASSERT_TRUE(b.Join(d, &changed).ok());
+  EXPECT_THAT(changed, ElementsAre("s", "x"));
+  changed.clear();
+  ASSERT_TRUE(b.Join(d, &changed).ok());  // duplicate: nothing new
+  EXPECT_TRUE(changed.empty());
+}
+
+}  // namespace
+}  // namespace parley
