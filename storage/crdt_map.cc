@@ -142,35 +142,39 @@ ValueType CrdtMap::VisibleType(const KeyState& ks) {
 
 // ---- index and slot storage ---------------------------------------------------
 
-void CrdtMap::Unindex(KeyMap::iterator key, std::map<SlotKey, Slot>::iterator slot) {
-  (void)key;
+void CrdtMap::Reindex(KeyMap::iterator key, std::map<SlotKey, Slot>::iterator slot,
+                     const VersionVector& old_clock) {
   for (const auto& [replica, counter] : slot->second.clock.entries()) {
-    auto [lo, hi] = index_.equal_range(Dot{replica, counter});
-    for (auto it = lo; it != hi; ++it) {
-      if (it->second.slot == slot) {
-        index_.erase(it);
-        break;
+    uint64_t old_counter = old_clock.get(replica);
+    if (old_counter == counter) continue;
+    if (old_counter != 0) {
+      // Move the slot's index node to its new dot (no allocation).
+      auto [lo, hi] = index_.equal_range(Dot{replica, old_counter});
+      for (auto it = lo; it != hi; ++it) {
+        if (it->second.slot == slot) {
+          auto node = index_.extract(it);
+          node.key() = Dot{replica, counter};
+          index_.insert(std::move(node));
+          break;
+        }
       }
+    } else {
+      index_.emplace(Dot{replica, counter}, SlotRef{key, slot});
     }
-  }
-}
-
-void CrdtMap::Index(KeyMap::iterator key, std::map<SlotKey, Slot>::iterator slot) {
-  for (const auto& [replica, counter] : slot->second.clock.entries()) {
-    index_.emplace(Dot{replica, counter}, SlotRef{key, slot});
   }
 }
 
 void CrdtMap::StoreSlot(KeyMap::iterator key, const SlotKey& slot_key, Slot next) {
   KeyState& ks = key->second;
   bool was_live = KeyIsLive(ks);
-  auto [slot, inserted] = ks.slots.try_emplace(slot_key);
-  if (!inserted) Unindex(key, slot);
+  auto slot = ks.slots.try_emplace(slot_key).first;
   auto type = static_cast<size_t>(slot_key.type);
   ks.live[type] -= static_cast<uint32_t>(slot->second.entries.size());
   ks.live[type] += static_cast<uint32_t>(next.entries.size());
+  // Clocks only grow, so the old clock's replicas are a subset of the new.
+  VersionVector old_clock = std::move(slot->second.clock);
   slot->second = std::move(next);
-  Index(key, slot);
+  Reindex(key, slot, old_clock);
   bool is_live = KeyIsLive(ks);
   if (was_live != is_live) live_keys_ += is_live ? 1 : static_cast<size_t>(-1);
 }
@@ -182,6 +186,15 @@ bool CrdtMap::KeyIsLive(const KeyState& ks) {
 // ---- writes -------------------------------------------------------------------
 
 Status CrdtMap::CheckTypes(std::span<const Op> ops) const {
+  if (ops.size() == 1) {
+    const Op& op = ops[0];
+    ValueType wants = TypeWritten(op.kind);
+    if (op.kind == Op::Kind::kSet || op.kind == Op::Kind::kDel) return Status::Ok();
+    const KeyState* ks = FindKey(op.key);
+    ValueType held = ks ? VisibleType(*ks) : ValueType::kNone;
+    if (held != ValueType::kNone && held != wants) return WrongTypeError(op.key, held);
+    return Status::Ok();
+  }
   // Types as earlier ops of this batch leave them.
   std::map<std::string_view, ValueType> pending;
   for (const Op& op : ops) {
@@ -220,11 +233,12 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
     if (dot.counter == 0) dot.counter = context_.MaxCounter(self_) + 1;
     return dot;
   };
-  std::map<std::pair<std::string, SlotKey>, Slot> touched;
+  // Slots this batch changed; their final states form the delta.
+  std::vector<std::pair<KeyMap::iterator, std::map<SlotKey, Slot>::iterator>> touched;
   auto store = [&](KeyMap::iterator key, const SlotKey& slot_key, Slot next) {
     next.clock.Raise(self_, event().counter);
-    touched[{key->first, slot_key}] = next;
     StoreSlot(key, slot_key, std::move(next));
+    touched.emplace_back(key, key->second.slots.find(slot_key));
   };
   // Empties every live slot of `key` whose type is not `keep`.
   auto clear_others = [&](KeyMap::iterator key, ValueType keep) {
@@ -233,14 +247,16 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
       if (slot_key.type != keep && !slot.entries.empty()) doomed.push_back(slot_key);
     }
     for (const SlotKey& slot_key : doomed) {
-      Slot next = key->second.slots[slot_key];
-      next.entries.clear();
-      store(key, slot_key, std::move(next));
+      store(key, slot_key, Slot{key->second.slots[slot_key].clock, {}});
     }
   };
-  auto current = [](KeyMap::iterator key, const SlotKey& slot_key) {
+  // A slot holding just `entry`, replacing whatever this replica observed.
+  auto replace_with = [&](KeyMap::iterator key, const SlotKey& slot_key, Entry entry) {
     auto it = key->second.slots.find(slot_key);
-    return it == key->second.slots.end() ? Slot{} : it->second;
+    Slot next;
+    if (it != key->second.slots.end()) next.clock = it->second.clock;
+    next.entries.push_back(std::move(entry));
+    store(key, slot_key, std::move(next));
   };
 
   for (const Op& op : ops) {
@@ -254,16 +270,14 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
         break;
       case Op::Kind::kSet: {
         clear_others(key, ValueType::kRegister);
-        SlotKey slot_key{ValueType::kRegister, {}};
-        Slot next = current(key, slot_key);
-        next.entries.assign(1, Entry{event(), ts, op.value, 0, 0});
-        store(key, slot_key, std::move(next));
+        replace_with(key, SlotKey{ValueType::kRegister, {}}, Entry{event(), ts, op.value, 0, 0});
         break;
       }
       case Op::Kind::kIncr: {
         clear_others(key, ValueType::kCounter);
         SlotKey slot_key{ValueType::kCounter, {}};
-        Slot next = current(key, slot_key);
+        auto existing = key->second.slots.find(slot_key);
+        Slot next = existing == key->second.slots.end() ? Slot{} : existing->second;
         Entry mine{event(), ts, {}, 0, 0};
         // This replica's contribution is cumulative: the new entry replaces
         // the old one and carries its totals forward.
@@ -289,10 +303,8 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
       case Op::Kind::kHSet: {
         ValueType type = TypeWritten(op.kind);
         clear_others(key, type);
-        SlotKey slot_key{type, op.member};
-        Slot next = current(key, slot_key);
-        next.entries.assign(1, Entry{event(), ts, op.kind == Op::Kind::kHSet ? op.value : "", 0, 0});
-        store(key, slot_key, std::move(next));
+        replace_with(key, SlotKey{type, op.member},
+                     Entry{event(), ts, op.kind == Op::Kind::kHSet ? op.value : "", 0, 0});
         break;
       }
       case Op::Kind::kSRem:
@@ -300,9 +312,7 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
         SlotKey slot_key{TypeWritten(op.kind), op.member};
         auto it = key->second.slots.find(slot_key);
         if (it != key->second.slots.end() && !it->second.entries.empty()) {
-          Slot next = it->second;
-          next.entries.clear();
-          store(key, slot_key, std::move(next));
+          store(key, slot_key, Slot{it->second.clock, {}});
         }
         break;
       }
@@ -313,9 +323,14 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
   if (dot.counter == 0) return delta;  // nothing changed
   context_.Insert(dot);
   delta.context.Insert(dot);
+  std::sort(touched.begin(), touched.end(), [](const auto& a, const auto& b) {
+    if (a.first->first != b.first->first) return a.first->first < b.first->first;
+    return a.second->first < b.second->first;
+  });
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
   delta.slots.reserve(touched.size());
-  for (auto& [where, slot] : touched) {
-    delta.slots.push_back(SlotState{where.first, where.second, std::move(slot)});
+  for (const auto& [key, slot] : touched) {
+    delta.slots.push_back(SlotState{key->first, slot->first, slot->second});
   }
   return delta;
 }

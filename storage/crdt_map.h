@@ -150,8 +150,9 @@ class CrdtMap {
   Status CheckTypes(std::span<const Op> ops) const;
   // Replaces the state of one slot, keeping live counts and the index right.
   void StoreSlot(KeyMap::iterator key, const SlotKey& slot_key, Slot next);
-  void Unindex(KeyMap::iterator key, std::map<SlotKey, Slot>::iterator slot);
-  void Index(KeyMap::iterator key, std::map<SlotKey, Slot>::iterator slot);
+  // Points the index at the slot's new clock entries.
+  void Reindex(KeyMap::iterator key, std::map<SlotKey, Slot>::iterator slot,
+               const VersionVector& old_clock);
 
   ReplicaId self_;
   CausalContext context_;
