@@ -1,0 +1,38 @@
+// LogFormat: checksums and header encoding for write-ahead log segments.
+#include "storage/log_format.h"
+
+#include <xxhash.h>
+
+namespace parley {
+
+uint64_t Checksum64(std::string_view bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
+uint32_t Checksum32(std::string_view bytes) { return XXH32(bytes.data(), bytes.size(), 0); }
+
+std::string EncodeSegmentHeader(uint64_t first_sequence) {
+  std::string header(kSegmentHeaderSize, '\0');
+  std::memcpy(header.data(), kSegmentMagic, sizeof(kSegmentMagic));
+  EncodeFixed32(header.data() + 8, kLogFormatVersion);
+  EncodeFixed32(header.data() + 12, 0);
+  EncodeFixed64(header.data() + 16, first_sequence);
+  EncodeFixed64(header.data() + 24, Checksum64(std::string_view(header.data(), 24)));
+  return header;
+}
+
+void FillRecordHeader(std::string* record, uint64_t sequence) {
+  char* h = record->data();
+  std::string_view payload(record->data() + kRecordHeaderSize, record->size() - kRecordHeaderSize);
+  EncodeFixed32(h, static_cast<uint32_t>(payload.size()));
+  EncodeFixed64(h + 4, sequence);
+  EncodeFixed64(h + 12, Checksum64(payload));
+  EncodeFixed32(h + 20, Checksum32(std::string_view(h, 20)));
+}
+
+bool DecodeRecordHeader(const char* header, RecordHeader* out) {
+  if (DecodeFixed32(header + 20) != Checksum32(std::string_view(header, 20))) return false;
+  out->length = DecodeFixed32(header);
+  out->sequence = DecodeFixed64(header + 4);
+  out->payload_checksum = DecodeFixed64(header + 12);
+  return true;
+}
+
+}  // namespace parley

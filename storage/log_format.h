@@ -1,0 +1,66 @@
+// LogFormat: the byte layout of write-ahead log segments.
+//
+// A segment file is a header followed by records:
+//
+//   segment header (32 bytes)
+//     0  magic "PRLYWAL\n"
+//     8  u32 format version (kLogFormatVersion)
+//    12  u32 reserved, zero
+//    16  u64 sequence number of the segment's first record
+//    24  u64 XXH3-64 of bytes 0..23
+//
+//   record (24-byte header + payload)
+//     0  u32 payload length
+//     4  u64 sequence number (one more than the previous record's)
+//    12  u64 XXH3-64 of the payload
+//    20  u32 XXH32 of header bytes 0..19
+//    24  payload: a Delta in the delta_archive.h encoding
+//
+// Integers are little endian. The header has its own checksum so a length can
+// be trusted before it is used: a damaged length is reported as damage at its
+// record, never followed into the next record or into a huge allocation.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace parley {
+
+inline constexpr char kSegmentMagic[8] = {'P', 'R', 'L', 'Y', 'W', 'A', 'L', '\n'};
+inline constexpr uint32_t kLogFormatVersion = 1;
+inline constexpr size_t kSegmentHeaderSize = 32;
+inline constexpr size_t kRecordHeaderSize = 24;
+
+inline void EncodeFixed32(char* out, uint32_t v) { std::memcpy(out, &v, 4); }
+inline void EncodeFixed64(char* out, uint64_t v) { std::memcpy(out, &v, 8); }
+inline uint32_t DecodeFixed32(const char* in) {
+  uint32_t v;
+  std::memcpy(&v, in, 4);
+  return v;
+}
+inline uint64_t DecodeFixed64(const char* in) {
+  uint64_t v;
+  std::memcpy(&v, in, 8);
+  return v;
+}
+
+uint64_t Checksum64(std::string_view bytes);  // XXH3-64
+uint32_t Checksum32(std::string_view bytes);  // XXH32, seed 0
+
+std::string EncodeSegmentHeader(uint64_t first_sequence);
+
+// Fills the first kRecordHeaderSize bytes of `record`, whose payload already
+// follows them.
+void FillRecordHeader(std::string* record, uint64_t sequence);
+
+struct RecordHeader {
+  uint32_t length = 0;
+  uint64_t sequence = 0;
+  uint64_t payload_checksum = 0;
+};
+// False if the header checksum does not match.
+bool DecodeRecordHeader(const char* header, RecordHeader* out);
+
+}  // namespace parley

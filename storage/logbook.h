@@ -1,0 +1,149 @@
+// Logbook: a node's durable record of its map (write-ahead log + snapshots).
+//
+// Every delta the node keeps is appended as a numbered record to the current
+// log segment; from time to time the node hands in its full state, which is
+// written as a snapshot and lets every segment it covers be deleted. Opening a
+// directory recovers the newest snapshot plus every later record.
+//
+// The logbook does no threading and reads no clock, so the sans-IO node core
+// can drive it: Append() writes without waiting for the disk and returns the
+// record's sequence number; Sync() makes everything appended so far durable;
+// durable_sequence() says how far durability has got. Who calls Sync(), and
+// when acknowledgements fire, is a policy decided outside (group_commit.h).
+// Sync() may run on another thread than Append(): it fsyncs outside the
+// append lock, so appends are not blocked by a slow disk.
+//
+// Damage on disk is never skipped silently (see segment_reader.h): a torn
+// tail of the newest segment is cut off and reported in recovery(); any other
+// damage makes Open() fail with Corruption naming the file and byte offset.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/delta.h"
+#include "storage/dot.h"
+#include "storage/env.h"
+#include "storage/status.h"
+
+namespace parley {
+
+struct LogbookOptions {
+  // Replica id to store when the directory is new. Must be non-zero then;
+  // ignored when the directory already has an identity.
+  ReplicaId new_replica_id = 0;
+  // Create the directory (and its identity) if missing.
+  bool create_if_missing = true;
+  // A segment is closed and a new one started once it reaches this size.
+  uint64_t segment_bytes = 8 << 20;
+  // Records above this size are refused when written and are corruption when
+  // read (checked before any allocation, invariant I4).
+  uint32_t max_record_bytes = 64 << 20;
+  uint64_t max_snapshot_bytes = uint64_t{16} << 30;
+};
+
+// The part of a segment that recovery cut off because a crash tore it.
+struct TornTail {
+  std::string file;
+  uint64_t offset = 0;         // where the kept part ends
+  uint64_t dropped_bytes = 0;  // what was cut off
+  std::string reason;
+};
+
+struct RecoveryReport {
+  bool created = false;        // the directory had no identity yet
+  std::string snapshot_file;   // empty if none
+  uint64_t snapshot_sequence = 0;
+  size_t segments_read = 0;
+  uint64_t records_replayed = 0;  // records newer than the snapshot
+  uint64_t last_sequence = 0;
+  std::optional<TornTail> torn_tail;
+  std::string ToString() const;
+};
+
+class Logbook {
+ public:
+  // Opens (or creates) the data directory `dir`: takes its lock, recovers its
+  // state, and starts a new segment for appends.
+  static Result<std::unique_ptr<Logbook>> Open(Env* env, const std::string& dir, const LogbookOptions& options);
+
+  Logbook(const Logbook&) = delete;
+  Logbook& operator=(const Logbook&) = delete;
+  // Closes without syncing (as Close() does, minus the sync).
+  ~Logbook();
+
+  ReplicaId replica_id() const { return replica_; }
+  const RecoveryReport& recovery() const { return recovery_; }
+  // The recovered state (snapshot joined with every replayed record), to be
+  // joined into a CrdtMap. Moves it out: a second call returns an empty delta.
+  Delta TakeRecoveredState() { return std::move(recovered_state_); }
+
+  // Writes `delta` as the next record; returns its sequence number. Does not
+  // wait for the disk. After an I/O error every later call fails with it.
+  Result<uint64_t> Append(const Delta& delta);
+  // Makes every record appended before the call durable.
+  Status Sync();
+  uint64_t last_sequence() const;
+  // Every record up to this sequence number is durable.
+  uint64_t durable_sequence() const { return durable_sequence_.load(std::memory_order_acquire); }
+
+  // Writes `full_state` as a snapshot covering every record appended so far
+  // (the caller's state must include all of them), then deletes the segments
+  // and older snapshots it covers. Appends may continue meanwhile.
+  Status WriteSnapshot(const Delta& full_state);
+
+  // Syncs, closes the segment and releases the directory lock.
+  Status Close();
+
+  // Segment files currently in the directory (for tests and tools).
+  size_t segment_count() const;
+
+ private:
+  struct Segment {
+    uint64_t number = 0;
+    uint64_t first_sequence = 0;
+  };
+
+  Logbook(Env* env, std::string dir, const LogbookOptions& options);
+  Status Recover();
+  Status ReplaySegments(const std::vector<uint64_t>& numbers, class CrdtMap* map);
+  // Starts the next segment, whose first record will be `first_sequence`.
+  Status StartSegmentLocked(uint64_t first_sequence);
+  // Syncs the active segment and starts the next one. Holds mu_.
+  Status RollSegmentLocked();
+  // Deletes segments whose records are all covered by the snapshot at
+  // `covered_sequence`, and older snapshots.
+  Status DeleteCoveredFiles(uint64_t covered_sequence);
+  std::string PathOf(const std::string& name) const;
+
+  Env* const env_;
+  const std::string dir_;
+  const LogbookOptions options_;
+  std::unique_ptr<FileLock> lock_;
+  ReplicaId replica_ = 0;
+  RecoveryReport recovery_;
+  Delta recovered_state_;
+
+  std::mutex snapshot_mu_;  // one snapshot at a time
+  std::mutex sync_mu_;      // one Sync() at a time; taken before mu_
+  mutable std::mutex mu_;   // guards everything below
+  // Shared with an in-flight Sync() that fsyncs outside mu_, so a segment
+  // roll cannot close the file under it.
+  std::shared_ptr<WritableFile> active_;
+  uint64_t active_bytes_ = 0;
+  uint64_t active_records_ = 0;
+  std::vector<Segment> segments_;  // oldest first; the last is active
+  uint64_t next_segment_number_ = 1;
+  uint64_t last_sequence_ = 0;
+  uint64_t snapshot_sequence_ = 0;
+  Status error_;  // sticky: the log's state on disk is unknown after a failure
+  bool closed_ = false;
+  std::atomic<uint64_t> durable_sequence_{0};
+};
+
+}  // namespace parley

@@ -1,0 +1,43 @@
+// SegmentReader: parses one write-ahead log segment and locates damage.
+//
+// Scanning stops at the first damaged byte. Whether that damage is a torn
+// tail (a crash cut the last, unacknowledged write short) or corruption
+// (something broke bytes that were once whole) is decided by what follows:
+// if any intact record starts after the damage, the file was whole past that
+// point, so the damage cannot be a torn write. The logbook only accepts a
+// torn tail in the newest segment; anywhere else damage stops start-up.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley {
+
+struct SegmentRecord {
+  uint64_t sequence = 0;
+  uint64_t offset = 0;       // of the record header in the file
+  std::string_view payload;  // points into the scanned contents
+};
+
+struct SegmentDamage {
+  uint64_t offset = 0;  // first damaged byte position (a record or header start)
+  std::string reason;
+  // No intact record follows, so this may be a torn write at the tail.
+  bool could_be_torn_tail = false;
+};
+
+struct SegmentScan {
+  bool header_ok = false;
+  uint64_t first_sequence = 0;  // valid if header_ok
+  std::vector<SegmentRecord> records;
+  uint64_t valid_bytes = 0;  // header plus intact records, up to any damage
+  std::optional<SegmentDamage> damage;
+};
+
+// `contents` must outlive the returned views.
+SegmentScan ScanSegment(std::string_view contents, uint32_t max_record_bytes);
+
+}  // namespace parley
