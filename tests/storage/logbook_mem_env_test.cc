@@ -1,0 +1,116 @@
+// Tests for MemEnv's crash model and for the logbook running on it.
+#include "storage/mem_env.h"
+
+#include <gtest/gtest.h>
+
+#include "storage/logbook.h"
+#include "tests/storage/logbook_test_util.h"
+
+namespace parley {
+namespace {
+
+using testing::HasKey;
+using testing::OpenInto;
+using testing::TestOptions;
+using testing::Writer;
+
+TEST(MemEnv, SimulateCrashDropsUnsyncedAppendsAndKeepsSyncedOnes) {
+  MemEnv env;
+  ASSERT_TRUE(env.CreateDir("/d").ok());
+  auto file = env.NewWritableFile("/d/f");
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE(env.SyncDir("/d").ok());
+  ASSERT_TRUE((*file)->Append("synced").ok());
+  ASSERT_TRUE((*file)->Sync().ok());
+  ASSERT_TRUE((*file)->Append("-lost").ok());
+  std::string contents;
+  ASSERT_TRUE(ReadFileToString(&env, "/d/f", &contents).ok());
+  EXPECT_EQ(contents, "synced-lost");
+
+  env.SimulateCrash();
+  ASSERT_TRUE(ReadFileToString(&env, "/d/f", &contents).ok());
+  EXPECT_EQ(contents, "synced");
+  // The old handle belonged to the crashed process.
+  EXPECT_FALSE((*file)->Append("x").ok());
+}
+
+TEST(MemEnv, FileCreatedWithoutDirectorySyncIsLost) {
+  MemEnv env;
+  ASSERT_TRUE(env.CreateDir("/d").ok());
+  auto file = env.NewWritableFile("/d/f");
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE((*file)->Append("data").ok());
+  ASSERT_TRUE((*file)->Sync().ok());
+  env.SimulateCrash();
+  EXPECT_FALSE(env.FileExists("/d/f"));
+}
+
+TEST(MemEnv, RenameWithoutDirectorySyncIsUndone) {
+  MemEnv env;
+  ASSERT_TRUE(env.CreateDir("/d").ok());
+  ASSERT_TRUE(WriteFileAtomically(&env, "/d", "a", "old").ok());
+  {
+    auto file = env.NewWritableFile("/d/b.tmp");
+    ASSERT_TRUE((*file)->Append("new").ok());
+    ASSERT_TRUE((*file)->Sync().ok());
+  }
+  ASSERT_TRUE(env.RenameFile("/d/b.tmp", "/d/a").ok());
+  env.SimulateCrash();
+  std::string contents;
+  ASSERT_TRUE(ReadFileToString(&env, "/d/a", &contents).ok());
+  EXPECT_EQ(contents, "old");
+  EXPECT_FALSE(env.FileExists("/d/b.tmp"));  // never made durable either
+}
+
+TEST(MemEnv, LogbookKeepsSyncedRecordsAndLosesUnsyncedOnes) {
+  MemEnv env;
+  Writer writer(7);
+  {
+    auto logbook = Logbook::Open(&env, "/data", TestOptions());
+    ASSERT_TRUE(logbook.ok()) << logbook.status().ToString();
+    for (uint64_t i = 0; i < 10; ++i) ASSERT_TRUE((*logbook)->Append(writer.Set(i)).ok());
+    ASSERT_TRUE((*logbook)->Sync().ok());
+    EXPECT_EQ((*logbook)->durable_sequence(), 10u);
+    for (uint64_t i = 10; i < 20; ++i) ASSERT_TRUE((*logbook)->Append(writer.Set(i)).ok());
+    EXPECT_EQ((*logbook)->durable_sequence(), 10u);
+    env.SimulateCrash();
+  }
+  CrdtMap map;
+  auto logbook = OpenInto(&env, "/data", TestOptions(), &map);
+  ASSERT_TRUE(logbook.ok()) << logbook.status().ToString();
+  EXPECT_EQ((*logbook)->replica_id(), 7u);
+  EXPECT_EQ((*logbook)->recovery().last_sequence, 10u);
+  for (uint64_t i = 0; i < 10; ++i) EXPECT_TRUE(HasKey(map, i)) << i;
+  for (uint64_t i = 10; i < 20; ++i) EXPECT_FALSE(HasKey(map, i)) << i;
+  // Sequence numbers continue after the recovered ones.
+  auto next = (*logbook)->Append(writer.Set(99));
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, 11u);
+}
+
+TEST(MemEnv, LogbookSurvivesRepeatedCrashesWithSnapshots) {
+  MemEnv env;
+  Writer writer(7);
+  uint64_t durable_writes = 0;
+  for (int round = 0; round < 5; ++round) {
+    CrdtMap map;
+    auto logbook = OpenInto(&env, "/data", TestOptions(), &map);
+    ASSERT_TRUE(logbook.ok()) << "round " << round << ": " << logbook.status().ToString();
+    for (uint64_t i = 0; i < durable_writes; ++i) ASSERT_TRUE(HasKey(map, i)) << "round " << round << " key " << i;
+    for (int j = 0; j < 20; ++j) {
+      Delta delta = writer.Set(durable_writes + j);
+      ASSERT_TRUE(map.Join(delta).ok());
+      ASSERT_TRUE((*logbook)->Append(delta).ok());
+    }
+    if (round % 2 == 0) {
+      ASSERT_TRUE((*logbook)->WriteSnapshot(map.ExportState()).ok());
+    } else {
+      ASSERT_TRUE((*logbook)->Sync().ok());
+    }
+    durable_writes += 20;
+    env.SimulateCrash();
+  }
+}
+
+}  // namespace
+}  // namespace parley
