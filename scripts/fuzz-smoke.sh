@@ -11,7 +11,7 @@ seconds="${FUZZ_SECONDS:-30}"
 cd "$root"
 
 cmake --preset fuzz
-cmake --build --preset fuzz
+cmake --build --preset fuzz --parallel "${FUZZ_JOBS:-2}"
 
 build="$root/build/fuzz/tests/fuzz"
 targets=("$@")
