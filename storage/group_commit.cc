@@ -2,6 +2,7 @@
 #include "storage/group_commit.h"
 
 #include <algorithm>
+#include <iterator>
 #include <vector>
 
 namespace parley {
@@ -51,16 +52,17 @@ Result<uint64_t> GroupCommitter::Write(const Delta& delta, Callback done) {
     return sequence;
   }
 
-  std::unique_lock<std::mutex> lock(mu_);
+  // Append outside mu_: encoding is the slow part, and holding mu_ through it
+  // starves the sync thread of the lock it needs to hand out acks.
   auto sequence = logbook_->Append(delta);
   if (!sequence.ok()) {
-    lock.unlock();
     if (done) done(sequence.status());
     return sequence;
   }
+  std::unique_lock<std::mutex> lock(mu_);
   const bool was_idle = waiters_.empty();
   waiters_.push_back({*sequence, std::move(done)});
-  last_queued_ = *sequence;
+  ++queued_;
   lock.unlock();
   if (was_idle) work_.notify_one();
   return sequence;
@@ -85,25 +87,20 @@ void GroupCommitter::Run() {
     lock.lock();
     ++sync_count_;
     std::vector<Waiter> ready;
-    if (!s.ok()) {
-      last_error_ = s;
-      // The log is unusable after a failed sync: fail everything waiting.
-      while (!waiters_.empty()) {
-        ready.push_back(std::move(waiters_.front()));
-        waiters_.pop_front();
-      }
-    } else {
-      while (!waiters_.empty() && waiters_.front().sequence <= durable) {
-        ready.push_back(std::move(waiters_.front()));
-        waiters_.pop_front();
-      }
-    }
+    // Writers on several threads may queue slightly out of sequence order,
+    // so pick every durable waiter, keeping each thread's order.
+    auto first_ready = std::stable_partition(waiters_.begin(), waiters_.end(), [&](const Waiter& w) {
+      return s.ok() && w.sequence > durable;  // after a failed sync, fail them all
+    });
+    if (!s.ok()) last_error_ = s;
+    std::move(first_ready, waiters_.end(), std::back_inserter(ready));
+    waiters_.erase(first_ready, waiters_.end());
     lock.unlock();
     for (Waiter& waiter : ready) {
-      if (waiter.done) waiter.done(s.ok() ? Status::Ok() : s);
+      if (waiter.done) waiter.done(s);
     }
     lock.lock();
-    if (!ready.empty()) acknowledged_ = std::max(acknowledged_, ready.back().sequence);
+    acknowledged_ += ready.size();
     drained_.notify_all();
   }
 }
@@ -117,7 +114,7 @@ Status GroupCommitter::Flush() {
     return s;
   }
   std::unique_lock<std::mutex> lock(mu_);
-  const uint64_t target = last_queued_;
+  const uint64_t target = queued_;
   drained_.wait(lock, [&] { return acknowledged_ >= target; });
   return last_error_;
 }

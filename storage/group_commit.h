@@ -70,14 +70,12 @@ class GroupCommitter {
   const SyncPolicy policy_;
   const std::chrono::microseconds batch_interval_;
 
-  // Appending and queueing happen under one lock so that the queue stays in
-  // sequence order.
   mutable std::mutex mu_;
   std::condition_variable work_;       // the thread waits for waiters
   std::condition_variable drained_;    // Flush() waits for acknowledgements
   std::deque<Waiter> waiters_;
-  uint64_t last_queued_ = 0;   // sequence of the newest waiter
-  uint64_t acknowledged_ = 0;  // highest sequence whose callback has run
+  uint64_t queued_ = 0;        // writes queued so far
+  uint64_t acknowledged_ = 0;  // of those, how many callbacks have run
   uint64_t sync_count_ = 0;
   Status last_error_;
   bool stopping_ = false;
