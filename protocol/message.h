@@ -120,6 +120,7 @@ struct MemberRecord {
   Address address;
   uint64_t incarnation = 0;
   MemberState state = MemberState::kAlive;
+  std::map<std::string, std::string> meta;  // as in alive; absent before 1.0 records had it
   bool operator==(const MemberRecord&) const = default;
 };
 

@@ -68,17 +68,20 @@ void Write(const SuspectMessage& m, MsgpackWriter& w) {
   w.Str(m.member);
   w.Str(m.from);
 }
+void WriteMeta(const std::map<std::string, std::string>& meta, MsgpackWriter& w) {
+  w.Map(static_cast<uint32_t>(meta.size()));
+  for (const auto& [key, value] : meta) {  // std::map: sorted, so canonical
+    w.Str(key);
+    w.Str(value);
+  }
+}
 void Write(const AliveMessage& m, MsgpackWriter& w) {
   Begin(MessageKind::kAlive, 5, w);
   w.Uint(m.incarnation);
   w.Str(m.member);
   w.Uint(m.replica);
   WriteAddress(m.address, w);
-  w.Map(static_cast<uint32_t>(m.meta.size()));
-  for (const auto& [key, value] : m.meta) {  // std::map: sorted, so canonical
-    w.Str(key);
-    w.Str(value);
-  }
+  WriteMeta(m.meta, w);
 }
 void Write(const DeadMessage& m, MsgpackWriter& w) {
   Begin(MessageKind::kDead, 3, w);
@@ -96,12 +99,13 @@ void Write(const PushPullMessage& m, MsgpackWriter& w) {
   w.Bool(m.join);
   w.Array(static_cast<uint32_t>(m.members.size()));
   for (const MemberRecord& r : m.members) {
-    w.Array(5);
+    w.Array(6);
     w.Str(r.name);
     w.Uint(r.replica);
     WriteAddress(r.address, w);
     w.Uint(r.incarnation);
     w.Uint(static_cast<uint8_t>(r.state));
+    WriteMeta(r.meta, w);
   }
 }
 void Write(const DeltaBatchMessage& m, MsgpackWriter& w) {
@@ -167,6 +171,16 @@ class FieldDecoder {
     address.port = static_cast<uint16_t>(r_.Uint(pair[1], UINT16_MAX, "address port"));
     return address;
   }
+  std::map<std::string, std::string> ReadMeta(const msgpack::object& o) {
+    std::map<std::string, std::string> meta;
+    for (const msgpack::object_kv& kv : r_.Map(o, limits_.max_meta_entries, "meta")) {
+      std::string key = r_.Bytes(kv.key, limits_.max_meta_bytes, "meta key");
+      std::string value = r_.Bytes(kv.val, limits_.max_meta_bytes, "meta value");
+      if (!r_.ok()) break;
+      if (!meta.emplace(std::move(key), std::move(value)).second) r_.Fail("meta: duplicate key");
+    }
+    return meta;
+  }
   Dot ReadDot(const msgpack::object& o, const char* what) {
     Dot dot;
     auto pair = r_.Array(o, 2, SIZE_MAX, what);
@@ -225,14 +239,7 @@ std::optional<Message> FieldDecoder::Decode(MessageKind kind) {
       m.member = Name(1, "alive member");
       m.replica = U64(2, "alive replica");
       m.address = ReadAddress(f_[3]);
-      for (const msgpack::object_kv& kv : r_.Map(f_[4], limits_.max_meta_entries, "alive meta")) {
-        std::string key = r_.Bytes(kv.key, limits_.max_meta_bytes, "meta key");
-        std::string value = r_.Bytes(kv.val, limits_.max_meta_bytes, "meta value");
-        if (!r_.ok()) break;
-        if (!m.meta.emplace(std::move(key), std::move(value)).second) {
-          r_.Fail("alive meta: duplicate key");
-        }
-      }
+      m.meta = ReadMeta(f_[4]);
       return m;
     }
     case MessageKind::kDead: {
@@ -259,6 +266,7 @@ std::optional<Message> FieldDecoder::Decode(MessageKind kind) {
         record.incarnation = r_.Uint(rf[3], UINT64_MAX, "member incarnation");
         record.state = static_cast<MemberState>(
             r_.Uint(rf[4], static_cast<uint64_t>(MemberState::kLeft), "member state"));
+        if (rf.size() > 5) record.meta = ReadMeta(rf[5]);
         m.members.push_back(std::move(record));
       }
       return m;

@@ -98,8 +98,8 @@ struct Fixture {
 std::vector<Fixture> Fixtures() {
   AliveMessage alive{3, "node-b", 0xB0B, Address{"10.0.0.2", 7946}, {{"http", "8080"}, {"resp", "6380"}}};
   PushPullMessage push_pull{true,
-                            {MemberRecord{"node-a", 0xA, Address{"10.0.0.1", 7946}, 1, MemberState::kAlive},
-                             MemberRecord{"node-c", 0xC, Address{"::1", 7947}, 9, MemberState::kLeft}}};
+                            {MemberRecord{"node-a", 0xA, Address{"10.0.0.1", 7946}, 1, MemberState::kAlive, {{"http", "8080"}}},
+                             MemberRecord{"node-c", 0xC, Address{"::1", 7947}, 9, MemberState::kLeft, {}}}};
   ContextDigestMessage digest{MixedDelta().context, Digest{0x0123456789abcdefull, 0xfedcba9876543210ull}, true};
   return {
       {"datagram", "ping", false, {PingMessage{1, "node-b"}}},

@@ -78,6 +78,28 @@ TEST(MessageCodecTest, ExtraTrailingFieldsAreIgnored) {
   EXPECT_TRUE(decoded.at(0) == Message(PingMessage{9, "node-b"}));
 }
 
+TEST(MessageCodecTest, MemberRecordWithoutMetaDecodesWithEmptyMeta) {
+  std::string body;
+  MsgpackWriter w(&body);
+  w.Array(3);
+  w.Uint(static_cast<uint8_t>(MessageKind::kPushPull));
+  w.Bool(false);
+  w.Array(1);
+  w.Array(5);  // the record without its trailing meta field
+  w.Str("node-a");
+  w.Uint(10);
+  w.Array(2);
+  w.Str("10.0.0.1");
+  w.Uint(7946);
+  w.Uint(3);
+  w.Uint(static_cast<uint8_t>(MemberState::kSuspect));
+  std::vector<Message> decoded;
+  ASSERT_TRUE(DecodeMessages(body, Limits(), &decoded, nullptr).ok());
+  const auto& record = std::get<PushPullMessage>(decoded.at(0)).members.at(0);
+  EXPECT_EQ(record.state, MemberState::kSuspect);
+  EXPECT_TRUE(record.meta.empty());
+}
+
 TEST(MessageCodecTest, MissingFieldsAndWrongTypesAreErrors) {
   auto decode = [](const std::string& body) {
     std::vector<Message> out;

@@ -145,8 +145,11 @@ class RandomMessages {
         m.join = Coin();
         size_t members = Uint(8);
         for (size_t i = 0; i < members; ++i) {
-          m.members.push_back(MemberRecord{Name(), AnyUint(), RandomAddress(), AnyUint(),
-                                           static_cast<MemberState>(Uint(3))});
+          MemberRecord record{Name(), AnyUint(), RandomAddress(), AnyUint(),
+                              static_cast<MemberState>(Uint(3)), {}};
+          size_t meta = Uint(2);
+          for (size_t j = 0; j < meta; ++j) record.meta[Name()] = Bytes(8);
+          m.members.push_back(std::move(record));
         }
         return m;
       }
