@@ -297,16 +297,18 @@ size_t Logbook::segment_count() const {
   return segments_.size();
 }
 
-Status Logbook::WriteSnapshot(const Delta& full_state) {
+Status Logbook::WriteSnapshot(const Delta& full_state, uint64_t covered) {
   std::lock_guard<std::mutex> one_snapshot(snapshot_mu_);
-  uint64_t covered = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!error_.ok()) return error_;
     if (closed_) return Status::Unavailable("logbook is closed");
-    covered = last_sequence_;
-    if (covered == snapshot_sequence_) return Status::Ok();  // nothing new to cover
-    // Start a fresh segment so every older one is wholly covered and can go.
+    if (covered > last_sequence_) {
+      return Status::InvalidArgument("snapshot claims record " + std::to_string(covered) + " but the log ends at " +
+                                     std::to_string(last_sequence_));
+    }
+    if (covered <= snapshot_sequence_) return Status::Ok();  // nothing new to cover
+    // Start a fresh segment so the older ones can go once covered.
     if (active_records_ > 0) PARLEY_RETURN_IF_ERROR(RollSegmentLocked());
   }
   PARLEY_RETURN_IF_ERROR(WriteSnapshotFile(env_, dir_, covered, replica_, full_state));

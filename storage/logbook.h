@@ -92,10 +92,14 @@ class Logbook {
   // Every record up to this sequence number is durable.
   uint64_t durable_sequence() const { return durable_sequence_.load(std::memory_order_acquire); }
 
-  // Writes `full_state` as a snapshot covering every record appended so far
-  // (the caller's state must include all of them), then deletes the segments
-  // and older snapshots it covers. Appends may continue meanwhile.
-  Status WriteSnapshot(const Delta& full_state);
+  // Writes `full_state` as a snapshot covering every record up to
+  // `covered_sequence` (the state must include all of them), then deletes
+  // the segments and older snapshots it covers. Appends may continue
+  // meanwhile, on any thread.
+  Status WriteSnapshot(const Delta& full_state, uint64_t covered_sequence);
+  // The same, covering every record appended so far: for a caller that
+  // appends on this thread only, so its state includes all of them.
+  Status WriteSnapshot(const Delta& full_state) { return WriteSnapshot(full_state, last_sequence()); }
 
   // Syncs, closes the segment and releases the directory lock.
   Status Close();

@@ -104,5 +104,30 @@ TEST(LogbookCompaction, CrashBetweenSnapshotAndSegmentDeletionLosesNothing) {
   EXPECT_EQ(CountFiles(&env, LogbookFileType::kSegment), 1u);
 }
 
+// A snapshot taken on one thread while another keeps appending covers only
+// the records its state includes; the later ones are replayed.
+TEST(LogbookCompaction, SnapshotOfAnEarlierSequenceKeepsLaterRecords) {
+  MemEnv env;
+  CrdtMap map(7);
+  auto logbook = Logbook::Open(&env, kDir, TestOptions());
+  ASSERT_TRUE(logbook.ok());
+  Delta state_at_5;
+  for (int i = 1; i <= 12; ++i) {
+    auto delta = map.Apply(Op::Set("k" + std::to_string(i), "v"), MakeTimestamp(i, 0));
+    ASSERT_TRUE((*logbook)->Append(*delta).ok());
+    if (i == 5) state_at_5 = map.ExportState();
+  }
+  EXPECT_EQ((*logbook)->WriteSnapshot(state_at_5, 13).code(), Status::Code::kInvalidArgument);
+  ASSERT_TRUE((*logbook)->WriteSnapshot(state_at_5, 5).ok());
+  ASSERT_TRUE((*logbook)->Close().ok());
+  logbook.value().reset();
+  CrdtMap recovered;
+  auto again = OpenInto(&env, kDir, TestOptions(), &recovered);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ((*again)->recovery().snapshot_sequence, 5u);
+  EXPECT_EQ((*again)->recovery().records_replayed, 7u);
+  EXPECT_EQ(recovered.StateDigest(), map.StateDigest());
+}
+
 }  // namespace
 }  // namespace parley
