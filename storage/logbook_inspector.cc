@@ -105,7 +105,8 @@ Result<Inspection> InspectDataDirectory(Env* env, const std::string& dir, uint32
     if (newest) snapshot_sequence = info.covered_sequence;
   }
 
-  uint64_t expected_next = 0;
+  constexpr uint64_t kUnknown = UINT64_MAX;
+  uint64_t expected_next = 0;  // 0: no segment seen yet
   std::string contents;
   for (size_t i = 0; i < segment_numbers.size(); ++i) {
     const bool newest = i + 1 == segment_numbers.size();
@@ -128,8 +129,15 @@ Result<Inspection> InspectDataDirectory(Env* env, const std::string& dir, uint32
         inspection.errors.push_back(message);
       }
     }
-    if (!scan.header_ok) continue;
-    if (expected_next == 0 ? scan.first_sequence > snapshot_sequence + 1 : scan.first_sequence != expected_next) {
+    if (!scan.header_ok) {
+      expected_next = kUnknown;
+      continue;
+    }
+    if (expected_next == kUnknown) {
+      // The previous segment is damaged, so where it ended is unknown; one
+      // error for it is enough.
+    } else if (expected_next == 0 ? scan.first_sequence > snapshot_sequence + 1
+                                  : scan.first_sequence != expected_next) {
       inspection.errors.push_back(At(path, 16, "segment starts at record " + std::to_string(scan.first_sequence) +
                                                    "; records before it are missing"));
     }
@@ -137,7 +145,7 @@ Result<Inspection> InspectDataDirectory(Env* env, const std::string& dir, uint32
       auto delta = DecodeDelta(record.payload);
       if (!delta.ok()) inspection.errors.push_back(At(path, record.offset, delta.status().message()));
     }
-    expected_next = scan.first_sequence + scan.records.size();
+    expected_next = scan.damage ? kUnknown : scan.first_sequence + scan.records.size();
   }
   return inspection;
 }
