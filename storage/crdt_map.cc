@@ -166,6 +166,7 @@ void CrdtMap::Reindex(KeyMap::iterator key, std::map<SlotKey, Slot>::iterator sl
 
 void CrdtMap::StoreSlot(KeyMap::iterator key, const SlotKey& slot_key, Slot next) {
   KeyState& ks = key->second;
+  ++version_;
   bool was_live = KeyIsLive(ks);
   auto slot = ks.slots.try_emplace(slot_key).first;
   auto type = static_cast<size_t>(slot_key.type);
@@ -355,6 +356,7 @@ Status CrdtMap::Join(const Delta& delta, std::vector<std::string>* changed_keys)
     if (changed_keys && entries_changed) changed_keys->push_back(incoming.key);
   }
   context_.Join(delta.context);
+  ++version_;
   if (changed_keys) {
     std::sort(changed_keys->begin(), changed_keys->end());
     changed_keys->erase(std::unique(changed_keys->begin(), changed_keys->end()), changed_keys->end());

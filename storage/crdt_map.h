@@ -123,6 +123,8 @@ class CrdtMap {
   size_t KeyCount() const { return live_keys_; }
 
   const CausalContext& context() const { return context_; }
+  // Grows whenever the state may have changed (for caching digests).
+  uint64_t version() const { return version_; }
 
   // ---- comparison ------------------------------------------------------------
   // Canonical byte encoding of the state: equal states give equal bytes (I1).
@@ -158,6 +160,7 @@ class CrdtMap {
   CausalContext context_;
   KeyMap keys_;
   size_t live_keys_ = 0;
+  uint64_t version_ = 0;
   // (replica, counter) -> slots whose clock entry for that replica is that
   // counter. This is the index Diff() walks (I3).
   std::multimap<Dot, SlotRef> index_;

@@ -1,0 +1,51 @@
+// BroadcastQueue: messages that ride on other traffic a limited number of times.
+//
+// Membership updates (and small deltas) are not sent on their own: each
+// outgoing datagram takes as many queued broadcasts as fit, least-sent first.
+// A broadcast is dropped after `limit` transmissions, where the limit grows
+// with log(cluster size) so an update reaches everyone with high probability
+// (SWIM's infection-style dissemination). A newer broadcast about the same
+// subject (a member's name) replaces an older one.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/message.h"
+
+namespace parley {
+
+class BroadcastQueue {
+ public:
+  // Queues `message`. If `subject` is set, an earlier broadcast with the same
+  // subject is dropped (it is superseded).
+  void Push(Message message, size_t encoded_bytes, std::optional<std::string> subject);
+
+  // Takes broadcasts totalling at most `budget` encoded bytes, preferring
+  // those sent least, and counts one transmission for each. `limit` is the
+  // number of transmissions after which a broadcast is retired.
+  std::vector<Message> Take(size_t budget, int limit);
+
+  size_t size() const { return items_.size(); }
+  bool empty() const { return items_.empty(); }
+
+  // The transmit limit for a cluster of `members` nodes.
+  static int TransmitLimit(int retransmit_mult, size_t members);
+
+ private:
+  struct Item {
+    Message message;
+    size_t bytes;
+    std::optional<std::string> subject;
+    int transmits = 0;
+    uint64_t order;  // insertion order, for stable least-sent-first
+  };
+  std::list<Item> items_;
+  uint64_t next_order_ = 0;
+};
+
+}  // namespace parley

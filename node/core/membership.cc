@@ -1,0 +1,384 @@
+// Membership: probes, indirect probes, suspicion, refutation, reaping.
+#include "node/core/membership.h"
+
+#include <algorithm>
+
+#include "protocol/message_codec.h"
+
+namespace parley {
+
+const char* MemberStateName(MemberState state) {
+  switch (state) {
+    case MemberState::kAlive: return "alive";
+    case MemberState::kSuspect: return "suspect";
+    case MemberState::kDead: return "dead";
+    case MemberState::kLeft: return "left";
+  }
+  return "unknown";
+}
+
+namespace {
+bool Reachable(const Member& m) { return m.state == MemberState::kAlive || m.state == MemberState::kSuspect; }
+}  // namespace
+
+Membership::Membership(const NodeConfig& config, ReplicaId self_replica, std::mt19937_64& rng,
+                       Outbox& outbox, BroadcastQueue& broadcasts)
+    : config_(config), rng_(rng), outbox_(outbox), broadcasts_(broadcasts) {
+  Member self;
+  self.name = config.name;
+  self.replica = self_replica;
+  self.address = config.advertise;
+  self.meta = config.meta;
+  members_[config.name] = self;
+}
+
+void Membership::Start(uint64_t now_ms) {
+  Member& self = members_[config_.name];
+  self.incarnation = now_ms;
+  self.state_since_ms = now_ms;
+  Broadcast(AliveOf(self), self.name);
+  next_probe_at_ = now_ms + config_.timing.probe_interval_ms;
+}
+
+const Member* Membership::Find(const std::string& name) const {
+  auto it = members_.find(name);
+  return it == members_.end() ? nullptr : &it->second;
+}
+
+const Member* Membership::FindByReplica(ReplicaId replica) const {
+  for (const auto& [name, m] : members_) {
+    if (m.replica == replica) return &m;
+  }
+  return nullptr;
+}
+
+size_t Membership::AliveCount() const {
+  size_t n = 0;
+  for (const auto& [name, m] : members_) n += Reachable(m) ? 1 : 0;
+  return n;
+}
+
+int Membership::TransmitLimit() const {
+  return BroadcastQueue::TransmitLimit(config_.timing.retransmit_mult, members_.size());
+}
+
+std::vector<const Member*> Membership::RandomPeers(size_t n, const std::string& exclude, bool include_dead) {
+  std::vector<const Member*> candidates;
+  for (const auto& [name, m] : members_) {
+    if (name == config_.name || name == exclude) continue;
+    // Suspects are still members (they may refute); the dead are included
+    // only for gossip, so that a wrongly declared node hears it and refutes.
+    if (Reachable(m) || (include_dead && m.state == MemberState::kDead)) candidates.push_back(&m);
+  }
+  // Partial Fisher-Yates: the first n are a uniform sample.
+  size_t take = std::min(n, candidates.size());
+  for (size_t i = 0; i < take; ++i) {
+    std::uniform_int_distribution<size_t> pick(i, candidates.size() - 1);
+    std::swap(candidates[i], candidates[pick(rng_)]);
+  }
+  candidates.resize(take);
+  return candidates;
+}
+
+// ---- time ----------------------------------------------------------------------
+
+uint64_t Membership::NextDeadline() const {
+  if (leaving_) return UINT64_MAX;  // a departing node only answers
+  uint64_t next = next_probe_at_;
+  if (probe_ && !probe_->acked && !probe_->indirect_sent) next = std::min(next, probe_->timeout_at);
+  for (const auto& [seq, relay] : relays_) next = std::min(next, relay.deadline);
+  for (const auto& [name, s] : suspicions_) next = std::min(next, s.Deadline());
+  for (const auto& [name, m] : members_) {
+    if (name != config_.name && (m.state == MemberState::kDead || m.state == MemberState::kLeft)) {
+      next = std::min(next, m.state_since_ms + config_.timing.reap_after_ms);
+    }
+  }
+  return next;
+}
+
+void Membership::Tick(uint64_t now_ms) {
+  if (leaving_) return;
+  if (probe_ && !probe_->acked && !probe_->indirect_sent && now_ms >= probe_->timeout_at) {
+    // No direct ack: ask k others to try (they may have a path we lack).
+    auto helpers = RandomPeers(static_cast<size_t>(config_.timing.indirect_checks), probe_->target);
+    const Member* target = Find(probe_->target);
+    if (target != nullptr) {
+      for (const Member* h : helpers) {
+        outbox_.Send(Transport::kDatagram, h->address, PingReqMessage{probe_->seq, target->name, target->address});
+      }
+    }
+    probe_->indirect_sent = true;
+    probe_->expected_nacks = static_cast<int>(helpers.size());
+  }
+  if (now_ms >= next_probe_at_) {
+    FinishProbe(now_ms);
+    StartProbe(now_ms);
+  }
+  for (auto it = relays_.begin(); it != relays_.end();) {
+    if (now_ms >= it->second.deadline) {
+      outbox_.Send(Transport::kDatagram, it->second.requester, NackMessage{it->second.their_seq});
+      it = relays_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::vector<std::string> expired;
+  for (const auto& [name, s] : suspicions_) {
+    if (now_ms >= s.Deadline()) expired.push_back(name);
+  }
+  for (const std::string& name : expired) {
+    Member& m = members_[name];
+    DeadMessage dead{m.incarnation, name, config_.name};
+    ApplyDead(dead, now_ms);
+  }
+  for (auto it = members_.begin(); it != members_.end();) {
+    const Member& m = it->second;
+    bool gone = m.state == MemberState::kDead || m.state == MemberState::kLeft;
+    if (gone && it->first != config_.name && now_ms >= m.state_since_ms + config_.timing.reap_after_ms) {
+      it = members_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::string Membership::NextProbeTarget() {
+  for (int pass = 0; pass < 2; ++pass) {
+    while (probe_index_ < probe_order_.size()) {
+      const std::string& name = probe_order_[probe_index_++];
+      const Member* m = Find(name);
+      if (m != nullptr && Reachable(*m)) return name;
+    }
+    // One round done: a new random order over who is there now.
+    probe_order_.clear();
+    probe_index_ = 0;
+    for (const auto& [name, m] : members_) {
+      if (name != config_.name && Reachable(m)) probe_order_.push_back(name);
+    }
+    std::shuffle(probe_order_.begin(), probe_order_.end(), rng_);
+  }
+  return {};
+}
+
+void Membership::StartProbe(uint64_t now_ms) {
+  next_probe_at_ = now_ms + Scaled(config_.timing.probe_interval_ms);
+  probe_.reset();
+  std::string target = NextProbeTarget();
+  if (target.empty()) return;
+  Probe p;
+  p.target = target;
+  p.seq = next_seq_++;
+  p.timeout_at = now_ms + Scaled(config_.timing.probe_timeout_ms);
+  outbox_.Send(Transport::kDatagram, members_[target].address, PingMessage{p.seq, target});
+  probe_ = p;
+}
+
+void Membership::FinishProbe(uint64_t now_ms) {
+  if (!probe_) return;
+  Probe p = *probe_;
+  probe_.reset();
+  if (p.acked) return;
+  // Lifeguard: a failed probe, and helpers that did not even nack, hint that
+  // the problem may be here.
+  AdjustHealth(1);
+  if (p.indirect_sent && p.nacks < p.expected_nacks) AdjustHealth(1);
+  auto it = members_.find(p.target);
+  if (it == members_.end() || !Reachable(it->second)) return;
+  ApplySuspect(SuspectMessage{it->second.incarnation, p.target, config_.name}, now_ms);
+}
+
+void Membership::AdjustHealth(int delta) {
+  health_ = std::clamp(health_ + delta, 0, config_.timing.max_local_health);
+}
+
+// ---- messages --------------------------------------------------------------------
+
+void Membership::Handle(const std::string& sender, const Address& from, const Message& message,
+                        uint64_t now_ms) {
+  if (const auto* ping = std::get_if<PingMessage>(&message)) {
+    // A probe meant for another node at this address (e.g. a stale entry
+    // after a restart under a new name) must not be acked.
+    if (!ping->target.empty() && ping->target != config_.name) return;
+    outbox_.Send(Transport::kDatagram, from, AckMessage{ping->seq, std::nullopt});
+  } else if (const auto* req = std::get_if<PingReqMessage>(&message)) {
+    uint32_t seq = next_seq_++;
+    relays_[seq] = Relay{from, req->seq, now_ms + config_.timing.probe_timeout_ms};
+    outbox_.Send(Transport::kDatagram, req->target_address, PingMessage{seq, req->target});
+  } else if (const auto* ack = std::get_if<AckMessage>(&message)) {
+    if (probe_ && probe_->seq == ack->seq && !probe_->acked) {
+      probe_->acked = true;
+      AdjustHealth(-1);
+    }
+    auto relay = relays_.find(ack->seq);
+    if (relay != relays_.end()) {
+      outbox_.Send(Transport::kDatagram, relay->second.requester, AckMessage{relay->second.their_seq, std::nullopt});
+      relays_.erase(relay);
+    }
+  } else if (const auto* nack = std::get_if<NackMessage>(&message)) {
+    if (probe_ && probe_->seq == nack->seq) ++probe_->nacks;
+  } else if (const auto* alive = std::get_if<AliveMessage>(&message)) {
+    ApplyAlive(*alive, now_ms);
+  } else if (const auto* suspect = std::get_if<SuspectMessage>(&message)) {
+    ApplySuspect(*suspect, now_ms);
+  } else if (const auto* dead = std::get_if<DeadMessage>(&message)) {
+    ApplyDead(*dead, now_ms);
+  } else if (const auto* leave = std::get_if<LeaveMessage>(&message)) {
+    ApplyLeave(*leave, now_ms);
+  } else if (const auto* push_pull = std::get_if<PushPullMessage>(&message)) {
+    Merge(sender, *push_pull, now_ms);
+  }
+}
+
+void Membership::Merge(const std::string& sender, const PushPullMessage& state, uint64_t now_ms) {
+  for (const MemberRecord& r : state.members) {
+    switch (r.state) {
+      case MemberState::kAlive:
+        ApplyAlive(AliveMessage{r.incarnation, r.name, r.replica, r.address, r.meta}, now_ms);
+        break;
+      case MemberState::kSuspect:
+      case MemberState::kDead:
+        // Another node's verdict is only a suspicion here (as memberlist
+        // does): we check for ourselves before declaring anyone dead. An
+        // unknown member is first learned as alive so it can be checked.
+        if (Find(r.name) == nullptr && r.name != config_.name) {
+          ApplyAlive(AliveMessage{r.incarnation, r.name, r.replica, r.address, r.meta}, now_ms);
+        }
+        ApplySuspect(SuspectMessage{r.incarnation, r.name, sender}, now_ms);
+        break;
+      case MemberState::kLeft:
+        ApplyLeave(LeaveMessage{r.incarnation, r.name}, now_ms);
+        break;
+    }
+  }
+}
+
+PushPullMessage Membership::Snapshot(bool join) const {
+  PushPullMessage out;
+  out.join = join;
+  for (const auto& [name, m] : members_) {
+    out.members.push_back(MemberRecord{m.name, m.replica, m.address, m.incarnation, m.state, m.meta});
+  }
+  return out;
+}
+
+AliveMessage Membership::AliveOf(const Member& m) const {
+  return AliveMessage{m.incarnation, m.name, m.replica, m.address, m.meta};
+}
+
+void Membership::Broadcast(Message message, const std::string& subject) {
+  size_t bytes = EncodeMessage(message).size();
+  broadcasts_.Push(std::move(message), bytes, subject);
+}
+
+void Membership::SetState(Member& m, MemberState state, uint64_t incarnation, uint64_t now_ms) {
+  bool changed = m.state != state;
+  m.incarnation = incarnation;
+  if (changed) {
+    m.state = state;
+    m.state_since_ms = now_ms;
+  }
+  if (state != MemberState::kSuspect) suspicions_.erase(m.name);
+  if (changed) changes_.push_back(MemberChange{m.name, state, incarnation, now_ms});
+}
+
+void Membership::Refute(uint64_t accused_incarnation, uint64_t now_ms) {
+  Member& self = members_[config_.name];
+  self.incarnation = std::max(self.incarnation, accused_incarnation) + 1;
+  self.state = MemberState::kAlive;
+  (void)now_ms;
+  AdjustHealth(1);  // being suspected hints that this node is slow
+  Broadcast(AliveOf(self), self.name);
+}
+
+void Membership::ApplyAlive(const AliveMessage& a, uint64_t now_ms) {
+  if (a.member == config_.name) {
+    // Someone believes in a newer life of this name than ours: outrank it.
+    if (!leaving_ && a.incarnation > self().incarnation) Refute(a.incarnation, now_ms);
+    return;
+  }
+  auto it = members_.find(a.member);
+  if (it == members_.end()) {
+    Member m;
+    m.name = a.member;
+    m.replica = a.replica;
+    m.address = a.address;
+    m.meta = a.meta;
+    m.incarnation = a.incarnation;
+    m.state = MemberState::kAlive;
+    m.state_since_ms = now_ms;
+    members_[a.member] = m;
+    changes_.push_back(MemberChange{a.member, MemberState::kAlive, a.incarnation, now_ms});
+    Broadcast(a, a.member);
+    return;
+  }
+  Member& m = it->second;
+  if (a.incarnation <= m.incarnation) return;
+  m.replica = a.replica;
+  m.address = a.address;
+  m.meta = a.meta;
+  SetState(m, MemberState::kAlive, a.incarnation, now_ms);
+  Broadcast(a, a.member);
+}
+
+void Membership::ApplySuspect(const SuspectMessage& s, uint64_t now_ms) {
+  if (s.member == config_.name) {
+    if (!leaving_ && s.incarnation >= self().incarnation) Refute(s.incarnation, now_ms);
+    return;
+  }
+  auto it = members_.find(s.member);
+  if (it == members_.end()) return;
+  Member& m = it->second;
+  if (!Reachable(m) || s.incarnation < m.incarnation) return;
+  if (m.state == MemberState::kSuspect && s.incarnation == m.incarnation) {
+    auto sus = suspicions_.find(s.member);
+    if (sus != suspicions_.end() && sus->second.Confirm(s.from)) Broadcast(s, s.member);
+    return;
+  }
+  size_t n = AliveCount();
+  uint64_t min_ms = Suspicion::MinTimeout(config_.timing.suspicion_mult, n, config_.timing.probe_interval_ms);
+  auto max_ms = static_cast<uint64_t>(config_.timing.suspicion_max_mult * static_cast<double>(min_ms));
+  SetState(m, MemberState::kSuspect, s.incarnation, now_ms);
+  suspicions_.erase(s.member);
+  suspicions_.emplace(s.member, Suspicion(s.from, now_ms, min_ms, max_ms, config_.timing.suspicion_confirmations));
+  Broadcast(s, s.member);
+}
+
+void Membership::ApplyDead(const DeadMessage& d, uint64_t now_ms) {
+  if (d.member == config_.name) {
+    if (!leaving_) Refute(d.incarnation, now_ms);
+    return;
+  }
+  auto it = members_.find(d.member);
+  if (it == members_.end()) return;
+  Member& m = it->second;
+  if (!Reachable(m) || d.incarnation < m.incarnation) return;
+  SetState(m, MemberState::kDead, d.incarnation, now_ms);
+  Broadcast(d, d.member);
+}
+
+void Membership::ApplyLeave(const LeaveMessage& l, uint64_t now_ms) {
+  if (l.member == config_.name) {
+    // An echo of our own leave from an earlier life: refute it.
+    if (!leaving_ && l.incarnation >= self().incarnation) Refute(l.incarnation, now_ms);
+    return;
+  }
+  auto it = members_.find(l.member);
+  if (it == members_.end()) return;
+  Member& m = it->second;
+  if (m.state == MemberState::kLeft || l.incarnation < m.incarnation) return;
+  SetState(m, MemberState::kLeft, l.incarnation, now_ms);
+  Broadcast(l, l.member);
+}
+
+void Membership::Leave(uint64_t now_ms) {
+  Member& self = members_[config_.name];
+  leaving_ = true;
+  SetState(self, MemberState::kLeft, self.incarnation, now_ms);
+  LeaveMessage leave{self.incarnation, self.name};
+  for (const Member* peer : RandomPeers(static_cast<size_t>(config_.timing.gossip_fanout) + 1)) {
+    outbox_.Send(Transport::kDatagram, peer->address, leave);
+  }
+  Broadcast(leave, self.name);
+}
+
+}  // namespace parley

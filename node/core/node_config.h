@@ -1,0 +1,73 @@
+// NodeConfig: everything the node core needs to know at start-up.
+//
+// Timings come in two ready profiles: Lan() for real networks (SWIM/memberlist
+// style defaults) and LocalFleet() for nodes on one machine, where round trips
+// are tens of microseconds and failures should be noticed in about a second.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/keyring.h"
+#include "protocol/limits.h"
+#include "protocol/message.h"
+#include "storage/group_commit.h"  // SyncPolicy
+
+namespace parley {
+
+struct Timing {
+  uint64_t probe_interval_ms = 1000;  // one probe per interval (scaled by local health)
+  uint64_t probe_timeout_ms = 500;    // direct ack wait before indirect probes
+  int indirect_checks = 3;            // members asked to ping-req
+  double suspicion_mult = 4;          // min suspicion = mult * log10(n) * probe interval
+  double suspicion_max_mult = 6;      // max suspicion = max_mult * min suspicion
+  int suspicion_confirmations = 3;    // confirmations that shrink suspicion to the minimum
+  int retransmit_mult = 4;            // broadcasts go out mult * log10(n+1) times
+  uint64_t gossip_interval_ms = 200;  // flush of queued broadcasts
+  int gossip_fanout = 3;
+  uint64_t push_pull_interval_ms = 30000;  // membership + anti-entropy round
+  uint64_t reap_after_ms = 30000;          // forget dead/left members after this
+  int max_local_health = 8;                // Lifeguard: probe slow-down cap
+
+  static Timing Lan() { return Timing{}; }
+  static Timing LocalFleet();
+};
+
+struct SyncConfig {
+  int eager_fanout = 3;           // peers a new delta goes to at once
+  int max_hops = 3;               // forwards of a delta that was new to its receiver
+  size_t piggyback_max_bytes = 600;  // deltas this small also ride on membership traffic
+  size_t chunk_bytes = 60 * 1024;    // anti-entropy chunk size
+};
+
+struct NodeConfig {
+  std::string name;
+  Address advertise;                       // where peers reach this node (UDP and TCP)
+  std::map<std::string, std::string> meta;  // gossiped: e.g. http/resp ports
+  std::vector<Address> seeds;
+  Timing timing;
+  SyncConfig sync;
+  // always: fsync before each acknowledgement; batch: one fsync every
+  // batch_interval_ms covers every write since (group commit); none: no fsync.
+  SyncPolicy sync_policy = SyncPolicy::kBatch;
+  uint64_t batch_interval_ms = 2;
+  uint64_t snapshot_every_records = 200000;  // full snapshot after this many log records
+  Limits limits;
+  std::string cluster_id = "parley";  // nodes only talk within one cluster id
+  Keyring keyring;       // empty: plain (checksummed) traffic
+  uint64_t seed = 1;     // of the core's random generator (I5)
+};
+
+// How long and how widely a write must be stored before it is acknowledged.
+struct Durability {
+  int nodes = 1;                 // 1 = local; k > 1 = quorum(k) including this node
+  uint64_t timeout_ms = 5000;    // for quorum writes
+
+  static Durability Local() { return Durability{}; }
+  static Durability Quorum(int k, uint64_t timeout_ms = 5000) { return Durability{k, timeout_ms}; }
+};
+
+}  // namespace parley

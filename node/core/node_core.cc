@@ -1,0 +1,449 @@
+// NodeCore: replica, sync and membership driven by explicit inputs.
+#include "node/core/node_core.h"
+
+#include <algorithm>
+
+#include "protocol/message_codec.h"
+
+namespace parley {
+
+Timing Timing::LocalFleet() {
+  Timing t;
+  t.probe_interval_ms = 200;
+  t.probe_timeout_ms = 80;
+  t.suspicion_mult = 3;
+  t.suspicion_max_mult = 4;
+  t.gossip_interval_ms = 30;
+  t.push_pull_interval_ms = 2000;
+  t.reap_after_ms = 15000;
+  return t;
+}
+
+NodeCore::NodeCore(NodeConfig config, ReplicaId replica, Logbook* logbook)
+    : config_(std::move(config)), replica_(replica), logbook_(logbook), rng_(config_.seed), map_(replica) {}
+
+Result<std::unique_ptr<NodeCore>> NodeCore::Create(NodeConfig config, ReplicaId replica, Logbook* logbook,
+                                                   RandomSource random) {
+  if (config.name.empty()) return Status::InvalidArgument("node name must not be empty");
+  if (replica == 0) return Status::InvalidArgument("replica id must not be 0");
+  if (logbook != nullptr && logbook->replica_id() != replica) {
+    return Status::InvalidArgument("replica id differs from the logbook's identity");
+  }
+  std::unique_ptr<NodeCore> core(new NodeCore(std::move(config), replica, logbook));
+  WireOptions wire;
+  wire.sender = core->config_.name;
+  wire.cluster_id = core->config_.cluster_id;
+  wire.keyring = core->config_.keyring;
+  wire.random = std::move(random);
+  wire.limits = core->config_.limits;
+  auto codec = WireCodec::Create(std::move(wire));
+  if (!codec.ok()) return codec.status();
+  core->wire_ = std::move(codec).value();
+  core->membership_ =
+      std::make_unique<Membership>(core->config_, replica, core->rng_, core->outbox_, core->broadcasts_);
+  if (logbook != nullptr) {
+    Delta recovered = logbook->TakeRecoveredState();
+    PARLEY_RETURN_IF_ERROR(core->map_.Join(recovered).WithContext("recovered state"));
+    core->appended_sequence_ = logbook->last_sequence();
+    core->durable_sequence_ = logbook->durable_sequence();
+  }
+  return core;
+}
+
+void NodeCore::Start(uint64_t now_ms) {
+  membership_->Start(now_ms);
+  next_gossip_at_ = now_ms + config_.timing.gossip_interval_ms;
+  StartAntiEntropy(now_ms);  // joins through the seeds at once
+  Flush();
+}
+
+// ---- time ---------------------------------------------------------------------
+
+uint64_t NodeCore::NextDeadline() const {
+  uint64_t next = std::min({membership_->NextDeadline(), next_gossip_at_, next_anti_entropy_at_});
+  if (batch_sync_at_) next = std::min(next, *batch_sync_at_);
+  for (const auto& [id, w] : pending_writes_) {
+    if (w.needed > 1) next = std::min(next, w.deadline);
+  }
+  return next;
+}
+
+void NodeCore::Tick(uint64_t now_ms) {
+  membership_->Tick(now_ms);
+  if (now_ms >= next_gossip_at_) {
+    next_gossip_at_ = now_ms + config_.timing.gossip_interval_ms;
+    // Broadcasts not yet out often enough go to a few members on their own.
+    size_t budget = config_.limits.max_datagram_bytes - wire_->PacketOverhead();
+    for (const Member* peer :
+         membership_->RandomPeers(static_cast<size_t>(config_.timing.gossip_fanout), {}, /*include_dead=*/true)) {
+      std::vector<Message> gossip = broadcasts_.Take(budget, membership_->TransmitLimit());
+      if (gossip.empty()) break;
+      for (Message& m : gossip) outbox_.Send(Transport::kDatagram, peer->address, std::move(m));
+    }
+  }
+  if (now_ms >= next_anti_entropy_at_) StartAntiEntropy(now_ms);
+  if (batch_sync_at_ && now_ms >= *batch_sync_at_) {
+    batch_sync_at_.reset();
+    outputs_.sync_wanted = true;
+  }
+  SettleWrites(now_ms);
+  Flush();
+}
+
+void NodeCore::StartAntiEntropy(uint64_t now_ms) {
+  // Jitter keeps a fleet started at once from syncing in lockstep.
+  uint64_t interval = config_.timing.push_pull_interval_ms;
+  next_anti_entropy_at_ = now_ms + interval / 2 + rng_() % (interval / 2 + 1);
+  // join=true asks the receiver to answer with its own membership.
+  std::vector<Message> opening = {membership_->Snapshot(true),
+                                  ContextDigestMessage{map_.context(), StateDigest(), true}};
+  std::vector<Address> targets;
+  if (auto peers = membership_->RandomPeers(1); !peers.empty()) {
+    targets.push_back(peers[0]->address);
+  } else {
+    // Alone (just started, or cut off): knock on every seed.
+    for (const Address& seed : config_.seeds) {
+      if (!(seed == config_.advertise)) targets.push_back(seed);
+    }
+  }
+  for (const Address& to : targets) {
+    ++stats_.diff_rounds;
+    for (const Message& m : opening) outbox_.Send(Transport::kFrame, to, m);
+  }
+}
+
+// ---- receiving -----------------------------------------------------------------------
+
+void NodeCore::Receive(const Address& from, Transport transport, std::string_view bytes, uint64_t now_ms) {
+  ++stats_.packets_received;
+  stats_.bytes_received += bytes.size();
+  Result<Packet> packet =
+      transport == Transport::kDatagram ? wire_->DecodeDatagram(bytes) : wire_->DecodeFrame(bytes);
+  if (!packet.ok()) {
+    ++stats_.packets_dropped;  // the codec counted why
+    return;
+  }
+  if (packet->sender == config_.name) return;  // our own echo (e.g. a seed list naming us)
+  for (const Message& m : packet->messages) Handle(packet->sender, from, m, now_ms);
+  SettleWrites(now_ms);
+  Flush();
+}
+
+void NodeCore::Handle(const std::string& sender, const Address& from, const Message& message, uint64_t now_ms) {
+  switch (KindOf(message)) {
+    case MessageKind::kPushPull: {
+      const auto& pp = std::get<PushPullMessage>(message);
+      membership_->Merge(sender, pp, now_ms);
+      if (pp.join) outbox_.Send(Transport::kFrame, ReplyAddress(sender, from), membership_->Snapshot(false));
+      break;
+    }
+    case MessageKind::kDeltaBatch:
+      HandleDeltas(sender, std::get<DeltaBatchMessage>(message), now_ms);
+      break;
+    case MessageKind::kContextDigest:
+      HandleDigest(sender, from, std::get<ContextDigestMessage>(message));
+      break;
+    case MessageKind::kDiffChunk:
+      ++stats_.chunks_received;
+      Absorb(std::get<DiffChunkMessage>(message).delta, now_ms, std::nullopt);
+      break;
+    case MessageKind::kDurableAck:
+      HandleDurableAcks(sender, std::get<DurableAckMessage>(message), now_ms);
+      break;
+    default:
+      membership_->Handle(sender, from, message, now_ms);
+      break;
+  }
+}
+
+Address NodeCore::ReplyAddress(const std::string& sender, const Address& from) const {
+  // Frames arrive from ephemeral TCP ports: answer the member's advertised address.
+  const Member* m = membership_->Find(sender);
+  return m != nullptr ? m->address : from;
+}
+
+bool NodeCore::Absorb(const Delta& delta, uint64_t now_ms, std::optional<Dot> confirm) {
+  ++stats_.deltas_received;
+  bool grew = !delta.context.Missing(map_.context()).empty();
+  std::vector<std::string> changed;
+  Status s = map_.Join(delta, &changed);
+  if (!s.ok()) {
+    ++stats_.packets_dropped;
+    return false;
+  }
+  for (const SlotState& slot : delta.slots) {
+    for (const Entry& e : slot.state.entries) clock_.Observe(e.ts);
+  }
+  bool learned = grew || !changed.empty();
+  if (learned) {
+    ++stats_.deltas_new;
+    Result<uint64_t> seq = Record(delta, now_ms);
+    if (!seq.ok()) return learned;  // the logbook reports its error on writes
+  }
+  NotifyWatches(changed);
+  if (confirm) pending_confirms_.push_back(PendingConfirm{appended_sequence_, *confirm});
+  return learned;
+}
+
+void NodeCore::HandleDeltas(const std::string& sender, const DeltaBatchMessage& batch, uint64_t now_ms) {
+  DeltaBatchMessage forward;
+  forward.hops = static_cast<uint8_t>(batch.hops + 1);
+  for (const DeltaItem& item : batch.deltas) {
+    if (Absorb(item.delta, now_ms, item.write_id)) forward.deltas.push_back(item);
+  }
+  // Epidemic spread: pass on what was news here, within the hop budget.
+  if (!forward.deltas.empty() && forward.hops <= config_.sync.max_hops) {
+    for (const Member* peer : membership_->RandomPeers(static_cast<size_t>(config_.sync.eager_fanout), sender)) {
+      outbox_.Send(Transport::kDatagram, peer->address, forward);
+      stats_.deltas_forwarded += forward.deltas.size();
+    }
+  }
+}
+
+void NodeCore::HandleDigest(const std::string& sender, const Address& from, const ContextDigestMessage& m) {
+  if (m.digest == StateDigest()) return;  // identical states: nothing to say
+  Address to = ReplyAddress(sender, from);
+  std::vector<Delta> chunks = map_.Diff(m.context, config_.sync.chunk_bytes);
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    DiffChunkMessage chunk{static_cast<uint32_t>(i), i + 1 == chunks.size(), std::move(chunks[i])};
+    outbox_.Send(Transport::kFrame, to, std::move(chunk));
+    ++stats_.chunks_sent;
+  }
+  if (m.reply_wanted) outbox_.Send(Transport::kFrame, to, ContextDigestMessage{map_.context(), StateDigest(), false});
+}
+
+void NodeCore::HandleDurableAcks(const std::string& sender, const DurableAckMessage& m, uint64_t now_ms) {
+  for (const Dot& dot : m.writes) {
+    auto it = quorum_writes_.find(dot);
+    if (it == quorum_writes_.end()) continue;
+    auto pw = pending_writes_.find(it->second);
+    if (pw != pending_writes_.end()) pw->second.confirmed.insert(sender);
+  }
+  SettleWrites(now_ms);
+}
+
+// ---- writing ----------------------------------------------------------------------------
+
+Result<uint64_t> NodeCore::Record(const Delta& delta, uint64_t now_ms) {
+  if (logbook_ == nullptr) {
+    durable_sequence_ = ++appended_sequence_;
+    return appended_sequence_;
+  }
+  Result<uint64_t> seq = logbook_->Append(delta);
+  if (!seq.ok()) return seq;
+  appended_sequence_ = *seq;
+  switch (config_.sync_policy) {
+    case SyncPolicy::kNone:
+      durable_sequence_ = appended_sequence_;
+      break;
+    case SyncPolicy::kAlways:
+      outputs_.sync_wanted = true;
+      break;
+    case SyncPolicy::kBatch:
+      if (!batch_sync_at_) batch_sync_at_ = now_ms + config_.batch_interval_ms;
+      break;
+  }
+  if (++records_since_snapshot_ >= config_.snapshot_every_records) {
+    records_since_snapshot_ = 0;
+    if (logbook_->WriteSnapshot(map_.ExportState()).ok()) ++stats_.snapshots;
+  }
+  return seq;
+}
+
+Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability, uint64_t now_ms) {
+  if (durability.nodes < 1) return Status::InvalidArgument("durability must name at least 1 node");
+  for (const Op& op : ops) {
+    if (op.key.size() > config_.limits.max_key_bytes || op.member.size() > config_.limits.max_key_bytes) {
+      return Status::InvalidArgument("key, member or field longer than " +
+                                     std::to_string(config_.limits.max_key_bytes) + " bytes");
+    }
+    if (op.value.size() > config_.limits.max_value_bytes) {
+      return Status::InvalidArgument("value longer than " + std::to_string(config_.limits.max_value_bytes) +
+                                     " bytes");
+    }
+  }
+  Result<Delta> delta = map_.Apply(ops, clock_.Now(now_ms));
+  if (!delta.ok()) {
+    ++stats_.write_errors;
+    return delta.status();
+  }
+  ++stats_.writes;
+  uint64_t id = next_write_id_++;
+  if (delta->empty()) {  // nothing to change (e.g. deleting an absent key)
+    outputs_.writes.push_back(WriteDone{id, Status::Ok()});
+    return id;
+  }
+  Result<uint64_t> seq = Record(*delta, now_ms);
+  if (!seq.ok()) {
+    ++stats_.write_errors;
+    return seq.status().WithContext("write applied in memory but not logged");
+  }
+  Dot dot{replica_, delta->context.MaxCounter(replica_)};
+  PendingWrite pw;
+  pw.dot = dot;
+  pw.sequence = *seq;
+  pw.needed = durability.nodes;
+  pw.deadline = now_ms + durability.timeout_ms;
+  pending_writes_[id] = pw;
+  if (durability.nodes > 1) quorum_writes_[dot] = id;
+
+  std::vector<std::string> keys;
+  for (const SlotState& s : delta->slots) {
+    if (keys.empty() || keys.back() != s.key) keys.push_back(s.key);
+  }
+  NotifyWatches(keys);
+
+  DeltaItem item;
+  if (durability.nodes > 1) item.write_id = dot;
+  item.delta = std::move(delta).value();
+  int fanout = std::max(config_.sync.eager_fanout, durability.nodes - 1);
+  PushDelta(std::move(item), fanout, 0, {});
+  SettleWrites(now_ms);
+  Flush();
+  return id;
+}
+
+void NodeCore::PushDelta(DeltaItem item, int fanout, uint8_t hops, const std::string& exclude) {
+  DeltaBatchMessage batch{hops, {std::move(item)}};
+  for (const Member* peer : membership_->RandomPeers(static_cast<size_t>(fanout), exclude)) {
+    outbox_.Send(Transport::kDatagram, peer->address, batch);
+    ++stats_.deltas_pushed;
+  }
+  // Small deltas also ride on membership traffic for a few rounds, which
+  // reaches nodes the eager push missed.
+  size_t bytes = EncodeMessage(batch).size();
+  if (bytes <= config_.sync.piggyback_max_bytes) {
+    batch.hops = static_cast<uint8_t>(config_.sync.max_hops);  // receivers need not forward
+    broadcasts_.Push(std::move(batch), bytes, std::nullopt);
+  }
+}
+
+void NodeCore::OnSynced(uint64_t durable_sequence, const Status& status, uint64_t now_ms) {
+  if (!status.ok()) {
+    // The disk failed: nothing waiting on it can be promised any more.
+    for (auto it = pending_writes_.begin(); it != pending_writes_.end();) {
+      if (!it->second.local_durable && it->second.sequence > durable_sequence_) {
+        outputs_.writes.push_back(WriteDone{it->first, status.WithContext("logbook sync failed")});
+        quorum_writes_.erase(it->second.dot);
+        it = pending_writes_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  durable_sequence_ = std::max(durable_sequence_, durable_sequence);
+  SettleWrites(now_ms);
+  Flush();
+}
+
+void NodeCore::SettleWrites(uint64_t now_ms) {
+  for (auto it = pending_writes_.begin(); it != pending_writes_.end();) {
+    PendingWrite& w = it->second;
+    if (w.sequence <= durable_sequence_) w.local_durable = true;
+    int have = (w.local_durable ? 1 : 0) + static_cast<int>(w.confirmed.size());
+    std::optional<Status> done;
+    if (w.local_durable && have >= w.needed) {
+      done = Status::Ok();
+    } else if (w.needed > 1 && now_ms >= w.deadline) {
+      ++stats_.quorum_timeouts;
+      done = Status::TimedOut("quorum(" + std::to_string(w.needed) + ") not reached in time: " +
+                              std::to_string(have) + " node(s) have the write durable; it is kept "
+                              "locally and will still spread");
+    }
+    if (done) {
+      outputs_.writes.push_back(WriteDone{it->first, *done});
+      quorum_writes_.erase(w.dot);
+      it = pending_writes_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  // Confirm other nodes' quorum writes that are now durable here.
+  std::map<ReplicaId, DurableAckMessage> acks;
+  auto keep = pending_confirms_.begin();
+  for (auto& c : pending_confirms_) {
+    if (c.sequence <= durable_sequence_) {
+      acks[c.write.replica].writes.push_back(c.write);
+    } else {
+      *keep++ = c;
+    }
+  }
+  pending_confirms_.erase(keep, pending_confirms_.end());
+  for (auto& [origin, ack] : acks) {
+    if (const Member* m = membership_->FindByReplica(origin)) {
+      outbox_.Send(Transport::kDatagram, m->address, std::move(ack));
+    }
+  }
+}
+
+// ---- watches, leave, digest ------------------------------------------------------------------
+
+uint64_t NodeCore::Watch(std::string prefix) {
+  uint64_t id = next_watch_id_++;
+  watches_[id] = std::move(prefix);
+  return id;
+}
+
+void NodeCore::Unwatch(uint64_t watch) { watches_.erase(watch); }
+
+void NodeCore::NotifyWatches(const std::vector<std::string>& keys) {
+  if (watches_.empty()) return;
+  for (const std::string& key : keys) {
+    for (const auto& [id, prefix] : watches_) {
+      if (key.compare(0, prefix.size(), prefix) == 0) outputs_.changes.push_back(KeyChange{id, key});
+    }
+  }
+}
+
+void NodeCore::Leave(uint64_t now_ms) {
+  membership_->Leave(now_ms);
+  Flush();
+}
+
+Digest NodeCore::StateDigest() const {
+  if (!digest_cache_ || digest_cache_->first != map_.version()) {
+    digest_cache_ = std::make_pair(map_.version(), map_.StateDigest());
+  }
+  return digest_cache_->second;
+}
+
+// ---- output --------------------------------------------------------------------------------
+
+void NodeCore::Flush() {
+  auto frame = [this](const Address& to, const Message& m) {
+    Result<std::string> bytes = wire_->EncodeFrame(m);
+    if (bytes.ok()) outputs_.packets.push_back(OutgoingPacket{Transport::kFrame, to, std::move(bytes).value()});
+  };
+  for (Outbox::Destination& d : outbox_.Drain()) {
+    if (d.transport == Transport::kFrame) {
+      for (const Message& m : d.messages) frame(d.to, m);
+      continue;
+    }
+    // Piggyback broadcasts into the space one datagram has left.
+    size_t used = wire_->PacketOverhead();
+    for (const Message& m : d.messages) used += EncodeMessage(m).size();
+    if (used < config_.limits.max_datagram_bytes) {
+      for (Message& m : broadcasts_.Take(config_.limits.max_datagram_bytes - used, membership_->TransmitLimit())) {
+        d.messages.push_back(std::move(m));
+      }
+    }
+    DatagramBatch batch = wire_->EncodeDatagrams(d.messages);
+    for (std::string& datagram : batch.datagrams) {
+      outputs_.packets.push_back(OutgoingPacket{Transport::kDatagram, d.to, std::move(datagram)});
+    }
+    for (size_t i : batch.need_tcp) frame(d.to, d.messages[i]);  // too big for UDP
+  }
+}
+
+NodeOutputs NodeCore::TakeOutputs() {
+  for (const OutgoingPacket& p : outputs_.packets) {
+    ++stats_.packets_sent;
+    stats_.bytes_sent += p.bytes.size();
+  }
+  for (MemberChange& c : membership_->TakeChanges()) outputs_.members.push_back(std::move(c));
+  NodeOutputs out = std::move(outputs_);
+  outputs_ = NodeOutputs{};
+  return out;
+}
+
+}  // namespace parley

@@ -1,0 +1,186 @@
+// NodeCore: one parley node as a pure state machine (sans-IO, invariant I5).
+//
+// The core owns the node's replica (a CrdtMap, recorded in a Logbook),
+// membership (SWIM + Lifeguard, membership.h) and sync (eager push of deltas,
+// piggybacking, anti-entropy by range-cut diffs). It never reads a clock,
+// a socket, a thread or a global random generator. Its driver — the libuv
+// runtime or the simulator — feeds it:
+//
+//   Receive(from, transport, bytes, now)   a datagram or one TCP frame
+//   Tick(now)                              when NextDeadline() has come
+//   Write(ops, durability, now)            a local batch of writes
+//   OnSynced(durable_sequence, status, now) the logbook finished a Sync()
+//
+// and after each call takes the outputs: packets to send, write
+// acknowledgements, key changes for watches, member changes, and whether the
+// logbook should be synced now. Given the same inputs and seed, the outputs
+// are the same, byte for byte.
+//
+// Durability: a write is acknowledged at `local` once its logbook record is
+// durable under the sync policy; at quorum(k) once k nodes (this one
+// included) report it durable. A quorum write that misses its deadline fails
+// with TimedOut but stays applied locally and keeps spreading.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "node/core/broadcast_queue.h"
+#include "node/core/membership.h"
+#include "node/core/node_config.h"
+#include "node/core/outbox.h"
+#include "protocol/wire_codec.h"
+#include "storage/crdt_map.h"
+#include "storage/hybrid_clock.h"
+#include "storage/logbook.h"
+
+namespace parley {
+
+struct OutgoingPacket {
+  // kDatagram: one UDP datagram. kFrame: one TCP frame with its 4-byte length
+  // prefix, ready to write to a stream (Receive() takes frames without it,
+  // as FrameReader yields them).
+  Transport transport;
+  Address to;
+  std::string bytes;
+};
+
+struct WriteDone {
+  uint64_t write = 0;  // the id Write() returned
+  Status status;
+};
+
+struct KeyChange {
+  uint64_t watch = 0;
+  std::string key;
+};
+
+struct NodeOutputs {
+  std::vector<OutgoingPacket> packets;
+  std::vector<WriteDone> writes;
+  std::vector<KeyChange> changes;
+  std::vector<MemberChange> members;
+  bool sync_wanted = false;  // call Logbook::Sync(), then OnSynced()
+};
+
+// Counters for status pages, metrics and benchmarks.
+struct NodeStats {
+  uint64_t packets_sent = 0, bytes_sent = 0;
+  uint64_t packets_received = 0, bytes_received = 0;
+  uint64_t packets_dropped = 0;  // failed to decode (see wire stats for reasons)
+  uint64_t writes = 0, write_errors = 0, quorum_timeouts = 0;
+  uint64_t deltas_pushed = 0, deltas_forwarded = 0;
+  uint64_t deltas_received = 0, deltas_new = 0;
+  uint64_t diff_rounds = 0, chunks_sent = 0, chunks_received = 0;
+  uint64_t snapshots = 0;
+};
+
+class NodeCore {
+ public:
+  // `logbook` may be null for an in-memory node (writes are durable at once);
+  // otherwise it must outlive the core, and its recovered state is taken
+  // into the map here. `random` supplies AEAD nonces; everything else random
+  // comes from config.seed.
+  static Result<std::unique_ptr<NodeCore>> Create(NodeConfig config, ReplicaId replica, Logbook* logbook,
+                                                  RandomSource random);
+
+  NodeCore(const NodeCore&) = delete;
+  NodeCore& operator=(const NodeCore&) = delete;
+
+  void Start(uint64_t now_ms);
+  void Receive(const Address& from, Transport transport, std::string_view bytes, uint64_t now_ms);
+  void Tick(uint64_t now_ms);
+  uint64_t NextDeadline() const;
+
+  // Applies `ops` at once (reads see them immediately) and returns the id its
+  // WriteDone will carry. Refused batches (wrong type, bad argument) return
+  // the error and change nothing.
+  Result<uint64_t> Write(std::span<const Op> ops, Durability durability, uint64_t now_ms);
+  void OnSynced(uint64_t durable_sequence, const Status& status, uint64_t now_ms);
+
+  // Reports every key starting with `prefix` whose visible value changes,
+  // by a local write or a remote one.
+  uint64_t Watch(std::string prefix);
+  void Unwatch(uint64_t watch);
+
+  // Graceful leave: tells peers, then the driver may stop after a short while.
+  void Leave(uint64_t now_ms);
+
+  NodeOutputs TakeOutputs();
+
+  const CrdtMap& map() const { return map_; }
+  const Membership& membership() const { return *membership_; }
+  ReplicaId replica() const { return replica_; }
+  const NodeConfig& config() const { return config_; }
+  const NodeStats& stats() const { return stats_; }
+  const ProtocolStats& wire_stats() const { return wire_->stats(); }
+  Digest StateDigest() const;
+  uint64_t durable_sequence() const { return durable_sequence_; }
+
+ private:
+  NodeCore(NodeConfig config, ReplicaId replica, Logbook* logbook);
+
+  struct PendingWrite {
+    Dot dot;
+    uint64_t sequence = 0;
+    int needed = 1;
+    uint64_t deadline = 0;  // quorum writes only
+    bool local_durable = false;
+    std::set<std::string> confirmed;  // other nodes that have it durable
+  };
+  // A quorum write from another node we must confirm once durable here.
+  struct PendingConfirm {
+    uint64_t sequence;
+    Dot write;
+  };
+
+  void Handle(const std::string& sender, const Address& from, const Message& message, uint64_t now_ms);
+  void HandleDeltas(const std::string& sender, const DeltaBatchMessage& batch, uint64_t now_ms);
+  // Joins a remote delta; logs it if it taught us anything. Returns whether it did.
+  bool Absorb(const Delta& delta, uint64_t now_ms, std::optional<Dot> confirm);
+  void HandleDigest(const std::string& sender, const Address& from, const ContextDigestMessage& m);
+  void HandleDurableAcks(const std::string& sender, const DurableAckMessage& m, uint64_t now_ms);
+  Result<uint64_t> Record(const Delta& delta, uint64_t now_ms);  // logbook append + sync policy
+  void PushDelta(DeltaItem item, int fanout, uint8_t hops, const std::string& exclude);
+  void StartAntiEntropy(uint64_t now_ms);
+  void NotifyWatches(const std::vector<std::string>& keys);
+  void SettleWrites(uint64_t now_ms);
+  Address ReplyAddress(const std::string& sender, const Address& from) const;
+  void Flush();  // outbox -> packets
+
+  NodeConfig config_;
+  const ReplicaId replica_;
+  Logbook* const logbook_;
+  std::mt19937_64 rng_;
+  std::unique_ptr<WireCodec> wire_;
+  Outbox outbox_;
+  BroadcastQueue broadcasts_;
+  std::unique_ptr<Membership> membership_;
+  CrdtMap map_;
+  HybridClock clock_;
+  NodeOutputs outputs_;
+  NodeStats stats_;
+
+  uint64_t next_write_id_ = 1;
+  std::map<uint64_t, PendingWrite> pending_writes_;
+  std::map<Dot, uint64_t> quorum_writes_;  // dot -> write id
+  std::vector<PendingConfirm> pending_confirms_;
+  uint64_t durable_sequence_ = 0;
+  uint64_t appended_sequence_ = 0;
+  uint64_t records_since_snapshot_ = 0;
+  std::optional<uint64_t> batch_sync_at_;
+  uint64_t next_gossip_at_ = 0;
+  uint64_t next_anti_entropy_at_ = 0;
+  std::map<uint64_t, std::string> watches_;
+  uint64_t next_watch_id_ = 1;
+  mutable std::optional<std::pair<uint64_t, Digest>> digest_cache_;  // (map version, digest)
+};
+
+}  // namespace parley

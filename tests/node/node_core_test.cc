@@ -1,0 +1,215 @@
+// NodeCore end to end through an in-test message pump: convergence,
+// anti-entropy catch-up, failure detection, refutation, quorum writes and
+// determinism.
+#include "node/core/node_core.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "tests/node/test_cluster.h"
+#include "tests/support/seed.h"
+
+namespace parley {
+namespace {
+
+using testing::TestCluster;
+
+Op RandomOp(std::mt19937_64& rng, size_t node) {
+  std::string key = "k" + std::to_string(rng() % 20);
+  switch (rng() % 4) {
+    case 0: return Op::Set("reg:" + key, "v" + std::to_string(rng() % 1000));
+    case 1: return Op::Incr("ctr:" + key, static_cast<int64_t>(rng() % 5));
+    case 2: return Op::SAdd("set:" + key, "n" + std::to_string(node));
+    default: return Op::HSet("hash:" + key, "f" + std::to_string(rng() % 3), "x");
+  }
+}
+
+void WriteRandomly(TestCluster& c, std::mt19937_64& rng, int rounds) {
+  for (int r = 0; r < rounds; ++r) {
+    for (size_t i = 0; i < c.size(); ++i) {
+      if (!c.node(i).up) continue;
+      auto res = c.Write(i, {RandomOp(rng, i)});
+      ASSERT_TRUE(res.ok()) << res.status().ToString();
+    }
+    c.Run(5 + rng() % 20);
+  }
+}
+
+TEST(NodeCore, NodesConvergeToIdenticalState) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  std::mt19937_64 rng(seed);
+  for (size_t n : {3u, 6u, 10u}) {
+    TestCluster c(seed + n);
+    for (size_t i = 0; i < n; ++i) c.Add();
+    c.Run(3000);  // join
+    for (size_t i = 0; i < n; ++i) {
+      ASSERT_EQ(c.node(i).core->membership().AliveCount(), n) << "node " << i << " of " << n;
+    }
+    WriteRandomly(c, rng, 40);
+    c.Run(6000);
+    EXPECT_TRUE(c.AllSameDigest()) << n << " nodes";
+  }
+}
+
+TEST(NodeCore, NodeThatMissedWritesCatchesUpByAntiEntropyAlone) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  std::mt19937_64 rng(seed);
+  TestCluster c(seed);
+  NodeConfig no_push;
+  no_push.sync.eager_fanout = 0;          // no eager push ...
+  no_push.sync.piggyback_max_bytes = 0;   // ... and no piggybacking: only anti-entropy
+  for (int i = 0; i < 4; ++i) c.Add(no_push);
+  c.Run(3000);
+  // Node 3 misses everything written meanwhile (its datagrams are lost),
+  // then only push-pull rounds can bring it up to date.
+  c.loss = 0;
+  c.Isolate(3);
+  WriteRandomly(c, rng, 30);
+  EXPECT_FALSE(c.node(3).core->StateDigest() == c.node(0).core->StateDigest());
+  c.HealAll();
+  c.Run(15000);
+  EXPECT_TRUE(c.AllSameDigest());
+  EXPECT_GT(c.node(3).core->stats().chunks_received, 0u);
+  EXPECT_EQ(c.node(3).core->stats().deltas_received, c.node(3).core->stats().chunks_received)
+      << "every delta node 3 got came from anti-entropy";
+}
+
+TEST(NodeCore, CrashedNodeIsSuspectedThenDeclaredDeadByAll) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  TestCluster c(seed);
+  for (int i = 0; i < 5; ++i) c.Add();
+  c.Run(3000);
+  c.Crash(4);
+  uint64_t crashed_at = c.now();
+  // Bound: a probe round over the others, plus the longest suspicion timeout.
+  const Timing& t = c.timing_;
+  uint64_t bound = 5 * t.probe_interval_ms +
+                   static_cast<uint64_t>(t.suspicion_max_mult * t.suspicion_mult * t.probe_interval_ms) + 1000;
+  bool all_dead = false;
+  while (c.now() < crashed_at + bound && !all_dead) {
+    c.Run(50);
+    all_dead = true;
+    for (size_t i = 0; i < 4; ++i) {
+      const Member* m = c.View(i, 4);
+      all_dead = all_dead && m != nullptr && m->state == MemberState::kDead;
+    }
+  }
+  EXPECT_TRUE(all_dead) << "not declared dead by all within " << bound << " ms";
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(c.View(i, 0)->state, MemberState::kAlive);
+}
+
+TEST(NodeCore, SlowNodeRefutesSuspicion) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  TestCluster c(seed);
+  for (int i = 0; i < 5; ++i) c.Add();
+  c.Run(3000);
+  uint64_t incarnation_before = c.View(0, 4)->incarnation;
+  // Node 4 answers after the probe interval (so its probes fail and it is
+  // suspected) but well within the suspicion timeout, so it can refute.
+  c.extra_delay[4] = c.timing_.probe_interval_ms + 100;
+  c.Run(15000);
+  for (size_t i = 0; i < 4; ++i) {
+    const Member* m = c.View(i, 4);
+    ASSERT_NE(m, nullptr);
+    EXPECT_NE(m->state, MemberState::kDead) << "viewer " << i;
+    EXPECT_GT(m->incarnation, incarnation_before) << "node 4 never had to refute";
+  }
+  EXPECT_GT(c.node(4).core->membership().local_health(), 0) << "refuting should lower local health";
+}
+
+TEST(NodeCore, GracefulLeaveIsSeenAsLeft) {
+  TestCluster c(7);
+  for (int i = 0; i < 4; ++i) c.Add();
+  c.Run(3000);
+  c.node(3).core->Leave(c.now());
+  c.Run(1000);
+  c.Crash(3);
+  c.Run(1000);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(c.View(i, 3)->state, MemberState::kLeft);
+}
+
+TEST(NodeCore, QuorumWriteWaitsForSecondDurableNode) {
+  TestCluster c(11, /*with_logbooks=*/true);
+  NodeConfig cfg;
+  cfg.sync_policy = SyncPolicy::kAlways;
+  c.Add(cfg);
+  c.Add(cfg);
+  c.Run(3000);
+  c.node(1).hold_syncs = true;  // node 1's disk is slow
+  auto id = c.Write(0, {Op::Set("k", "v")}, Durability::Quorum(2, 2000));
+  ASSERT_TRUE(id.ok());
+  c.Run(200);
+  EXPECT_TRUE(c.node(0).done.empty()) << "acknowledged before node 1 made it durable";
+  EXPECT_EQ(c.node(1).core->map().GetRegister("k"), "v");  // node 1 has it, not yet durable
+  ASSERT_TRUE(c.node(1).sync_pending);
+  c.Sync(1);
+  c.Run(50);
+  ASSERT_EQ(c.node(0).done.size(), 1u);
+  EXPECT_EQ(c.node(0).done[0].write, *id);
+  EXPECT_TRUE(c.node(0).done[0].status.ok()) << c.node(0).done[0].status.ToString();
+
+  // A local write does not wait for node 1.
+  auto local = c.Write(0, {Op::Set("k2", "v")}, Durability::Local());
+  c.Run(10);
+  ASSERT_EQ(c.node(0).done.size(), 2u);
+  EXPECT_EQ(c.node(0).done[1].write, *local);
+}
+
+TEST(NodeCore, QuorumWriteTimesOutWhenCutOffButIsKept) {
+  TestCluster c(12, /*with_logbooks=*/true);
+  for (int i = 0; i < 3; ++i) c.Add();
+  c.Run(3000);
+  c.Isolate(0);
+  auto id = c.Write(0, {Op::Set("k", "v")}, Durability::Quorum(2, 1000));
+  ASSERT_TRUE(id.ok());
+  c.Run(1500);
+  ASSERT_EQ(c.node(0).done.size(), 1u);
+  const Status& s = c.node(0).done[0].status;
+  EXPECT_EQ(s.code(), Status::Code::kTimedOut);
+  EXPECT_NE(s.message().find("quorum(2)"), std::string::npos) << s.ToString();
+  EXPECT_EQ(c.node(0).core->map().GetRegister("k"), "v");
+  c.HealAll();
+  c.Run(8000);
+  EXPECT_EQ(c.node(2).core->map().GetRegister("k"), "v") << "the timed-out write still spread";
+}
+
+TEST(NodeCore, WatchesFireForLocalAndRemoteChanges) {
+  TestCluster c(13);
+  c.Add();
+  c.Add();
+  c.Run(3000);
+  uint64_t w = c.node(1).core->Watch("app:");
+  ASSERT_TRUE(c.Write(0, {Op::Set("app:x", "1"), Op::Set("other", "2")}).ok());
+  ASSERT_TRUE(c.Write(1, {Op::Incr("app:y", 1)}).ok());
+  c.Run(500);
+  std::vector<std::string> keys;
+  for (const KeyChange& ch : c.node(1).changes) {
+    EXPECT_EQ(ch.watch, w);
+    keys.push_back(ch.key);
+  }
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{"app:x", "app:y"}));
+}
+
+TEST(NodeCore, SameSeedSameOutputs) {
+  auto run = [](uint64_t seed) {
+    TestCluster c(seed);
+    std::mt19937_64 rng(seed);
+    for (int i = 0; i < 5; ++i) c.Add();
+    c.loss = 0.05;
+    c.Run(2000);
+    WriteRandomly(c, rng, 20);
+    c.Run(3000);
+    return c.trace_hash;
+  };
+  EXPECT_EQ(run(99), run(99));
+  EXPECT_NE(run(99), run(100));
+}
+
+}  // namespace
+}  // namespace parley
