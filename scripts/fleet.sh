@@ -3,4 +3,4 @@
 # three replicas write concurrently and converge by anti-entropy alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec ./build/release/node/parley demo
+exec ./build/release/parley demo

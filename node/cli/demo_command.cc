@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "node/cli/commands.h"
+#include "node/cli/command_registry.h"
 #include "storage/crdt_map.h"
 
 namespace parley::cli {
@@ -65,6 +65,7 @@ int RunDemo() {
 
 }  // namespace
 
+// `parley demo`: three in-memory replicas write concurrently, then converge.
 void AddDemoCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("demo", "Three in-memory replicas write concurrently and converge");
   cmd->callback([] {
@@ -72,5 +73,7 @@ void AddDemoCommand(CLI::App& app) {
     if (rc != 0) throw CLI::RuntimeError(rc);
   });
 }
+
+PARLEY_REGISTER_COMMAND(900, AddDemoCommand);
 
 }  // namespace parley::cli
