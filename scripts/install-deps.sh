@@ -15,6 +15,7 @@ packages=(
   libhiredis-dev redis-server          # Redis bridge and its tests
   libcli11-dev                         # command-line flags
   libhttp-parser-dev nlohmann-json3-dev  # HTTP front door
+  libcurl4-openssl-dev                 # HTTP client of the CLI (parley get/set/fleet)
   libtoml11-dev                        # simulator scenario files
   libspdlog-dev                        # structured logs
 )
