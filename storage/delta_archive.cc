@@ -5,12 +5,12 @@
 
 namespace parley {
 
-void EncodeDelta(const Delta& delta, std::string* out) {
+void EncodeDeltaArchive(const Delta& delta, std::string* out) {
   StringOutputArchive archive(out);
   archive(delta);
 }
 
-Result<Delta> DecodeDelta(std::string_view bytes) {
+Result<Delta> DecodeDeltaArchive(std::string_view bytes) {
   Delta delta;
   try {
     BoundedInputArchive archive(bytes);

@@ -213,11 +213,11 @@ inline void load(BoundedInputArchive& ar, Delta& delta) {
 
 // ---- entry points ------------------------------------------------------------------
 // Appends the encoding of `delta` to `out`.
-void EncodeDelta(const Delta& delta, std::string* out);
+void EncodeDeltaArchive(const Delta& delta, std::string* out);
 
 // Decodes a whole Delta from `bytes` (trailing bytes are an error) and checks
 // Delta::IsWellFormed. Errors are Corruption with a message saying why; the
 // caller adds the file and offset.
-Result<Delta> DecodeDelta(std::string_view bytes);
+Result<Delta> DecodeDeltaArchive(std::string_view bytes);
 
 }  // namespace parley

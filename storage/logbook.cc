@@ -177,7 +177,7 @@ Status Logbook::ReplaySegments(const std::vector<uint64_t>& numbers, CrdtMap* ma
     }
     for (const SegmentRecord& record : scan.records) {
       if (record.sequence <= snapshot_sequence_) continue;
-      auto delta = DecodeDelta(record.payload);
+      auto delta = DecodeDeltaArchive(record.payload);
       if (!delta.ok()) return DamageAt(path, record.offset, delta.status().message());
       Status joined = map->Join(*delta);
       if (!joined.ok()) return DamageAt(path, record.offset, joined.message());
@@ -232,7 +232,7 @@ Status Logbook::RollSegmentLocked() {
 Result<uint64_t> Logbook::Append(const Delta& delta) {
   // Encode and checksum outside the lock; only the sequence number needs it.
   std::string record(kRecordHeaderSize, '\0');
-  EncodeDelta(delta, &record);
+  EncodeDeltaArchive(delta, &record);
   const size_t payload_bytes = record.size() - kRecordHeaderSize;
   if (payload_bytes > options_.max_record_bytes) {
     return Status::InvalidArgument("delta of " + std::to_string(payload_bytes) + " bytes exceeds the record limit of " +

@@ -142,7 +142,7 @@ Result<Inspection> InspectDataDirectory(Env* env, const std::string& dir, uint32
                                                    "; records before it are missing"));
     }
     for (const SegmentRecord& record : scan.records) {
-      auto delta = DecodeDelta(record.payload);
+      auto delta = DecodeDeltaArchive(record.payload);
       if (!delta.ok()) inspection.errors.push_back(At(path, record.offset, delta.status().message()));
     }
     expected_next = scan.damage ? kUnknown : scan.first_sequence + scan.records.size();

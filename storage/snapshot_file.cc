@@ -24,7 +24,7 @@ uint64_t BlockCount(uint64_t payload_bytes, uint32_t block_size) {
 Status WriteSnapshotFile(Env* env, const std::string& dir, uint64_t covered_sequence, ReplicaId replica,
                          const Delta& state) {
   std::string payload;
-  EncodeDelta(state, &payload);
+  EncodeDeltaArchive(state, &payload);
 
   std::string file(kSnapshotHeaderSize, '\0');
   char* h = file.data();
@@ -98,7 +98,7 @@ Status ReadSnapshotFile(Env* env, const std::string& path, uint64_t max_snapshot
   file.clear();
   file.shrink_to_fit();
 
-  auto decoded = DecodeDelta(payload);
+  auto decoded = DecodeDeltaArchive(payload);
   if (!decoded.ok()) return damaged(kSnapshotHeaderSize, decoded.status().message());
   if (state != nullptr) *state = std::move(decoded).value();
   return Status::Ok();
