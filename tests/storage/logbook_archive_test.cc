@@ -37,29 +37,29 @@ Delta RichState() {
 TEST(LogbookArchive, DeltaRoundTrips) {
   Delta state = RichState();
   std::string bytes;
-  EncodeDelta(state, &bytes);
-  auto decoded = DecodeDelta(bytes);
+  EncodeDeltaArchive(state, &bytes);
+  auto decoded = DecodeDeltaArchive(bytes);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, state);
 }
 
 TEST(LogbookArchive, EmptyDeltaRoundTrips) {
   std::string bytes;
-  EncodeDelta(Delta{}, &bytes);
-  auto decoded = DecodeDelta(bytes);
+  EncodeDeltaArchive(Delta{}, &bytes);
+  auto decoded = DecodeDeltaArchive(bytes);
   ASSERT_TRUE(decoded.ok());
   EXPECT_TRUE(decoded->empty());
 }
 
 TEST(LogbookArchive, EveryTruncationIsCorruption) {
   std::string bytes;
-  EncodeDelta(RichState(), &bytes);
+  EncodeDeltaArchive(RichState(), &bytes);
   for (size_t cut = 0; cut < bytes.size(); ++cut) {
-    auto decoded = DecodeDelta(std::string_view(bytes).substr(0, cut));
+    auto decoded = DecodeDeltaArchive(std::string_view(bytes).substr(0, cut));
     ASSERT_FALSE(decoded.ok()) << cut;
     EXPECT_EQ(decoded.status().code(), Status::Code::kCorruption);
   }
-  EXPECT_FALSE(DecodeDelta(bytes + "x").ok());  // stray bytes
+  EXPECT_FALSE(DecodeDeltaArchive(bytes + "x").ok());  // stray bytes
 }
 
 // Random bit flips never crash or allocate wildly (ASan would notice); they
@@ -69,12 +69,12 @@ TEST(LogbookArchive, RandomBitFlipsAreHarmless) {
   SCOPED_TRACE(SeedTrace(seed));
   std::mt19937_64 rng(seed);
   std::string bytes;
-  EncodeDelta(RichState(), &bytes);
+  EncodeDeltaArchive(RichState(), &bytes);
   for (int trial = 0; trial < 3000; ++trial) {
     std::string damaged = bytes;
     int flips = 1 + static_cast<int>(rng() % 4);
     for (int i = 0; i < flips; ++i) damaged[rng() % damaged.size()] ^= static_cast<char>(1u << (rng() % 8));
-    auto decoded = DecodeDelta(damaged);
+    auto decoded = DecodeDeltaArchive(damaged);
     if (decoded.ok()) {
       std::string why;
       EXPECT_TRUE(decoded->IsWellFormed(&why)) << why;
@@ -91,7 +91,7 @@ TEST(LogbookArchive, HugeCountsAreRefusedBeforeAllocating) {
   bytes.append(reinterpret_cast<const char*>(&one), 8);
   bytes.append(reinterpret_cast<const char*>(&replica), 8);
   bytes.append(reinterpret_cast<const char*>(&huge), 8);
-  auto decoded = DecodeDelta(bytes);
+  auto decoded = DecodeDeltaArchive(bytes);
   ASSERT_FALSE(decoded.ok());
   EXPECT_NE(decoded.status().message().find("count larger than the record"), std::string::npos)
       << decoded.status().ToString();

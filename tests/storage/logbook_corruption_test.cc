@@ -140,7 +140,7 @@ TEST(LogbookCorruption, WellChecksummedGarbageIsCorruption) {
   // Make it an older record by adding a valid second one after it.
   std::string second(kRecordHeaderSize, '\0');
   Writer writer(7);
-  EncodeDelta(writer.Set(1), &second);
+  EncodeDeltaArchive(writer.Set(1), &second);
   FillRecordHeader(&second, 2);
   ASSERT_TRUE(WriteFileAtomically(&env, kDir, SegmentFileName(1), segment + record + second).ok());
   auto logbook = Logbook::Open(&env, kDir, TestOptions());
