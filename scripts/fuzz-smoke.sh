@@ -10,14 +10,16 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${FUZZ_SECONDS:-30}"
 cd "$root"
 
-cmake --preset fuzz
-cmake --build --preset fuzz --parallel "${FUZZ_JOBS:-2}"
-
-build="$root/build/fuzz/tests/fuzz"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   for source in tests/fuzz/*_fuzz.cc; do targets+=("$(basename "$source" .cc)"); done
 fi
+
+cmake --preset fuzz >/dev/null
+# Only the fuzz targets (and what they link), not the whole tree.
+cmake --build --preset fuzz --parallel "${FUZZ_JOBS:-2}" --target "${targets[@]}"
+
+build="$root/build/fuzz/tests/fuzz"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/parley-fuzz.XXXXXX")"
 # Seed corpus: the checked-in files plus a fresh derivation of the golden

@@ -1,0 +1,35 @@
+// libFuzzer target: the logbook's decoders (segment scan, record archive,
+// snapshot file) on arbitrary bytes. They must return errors, never crash,
+// hang or allocate beyond their limits (invariant I4).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "storage/delta_archive.h"
+#include "storage/mem_env.h"
+#include "storage/segment_reader.h"
+#include "storage/snapshot_file.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  // Segment scan, then every record payload through the archive decoder.
+  parley::SegmentScan scan = parley::ScanSegment(bytes, 1 << 20);
+  for (const parley::SegmentRecord& record : scan.records) {
+    (void)parley::DecodeDeltaArchive(record.payload);
+  }
+  // The bytes as a raw archive.
+  (void)parley::DecodeDeltaArchive(bytes);
+  // The bytes as a snapshot file.
+  parley::MemEnv env;
+  (void)env.CreateDir("/d");
+  auto file = env.NewWritableFile("/d/snapshot");
+  if (file.ok()) {
+    (void)(*file)->Append(bytes);
+    (void)(*file)->Close();
+    parley::SnapshotInfo info;
+    parley::Delta state;
+    (void)parley::ReadSnapshotFile(&env, "/d/snapshot", 1 << 24, &info, &state);
+  }
+  return 0;
+}
