@@ -122,6 +122,22 @@ TEST(NodeCore, SlowNodeRefutesSuspicion) {
   EXPECT_GT(c.node(4).core->membership().local_health(), 0) << "refuting should lower local health";
 }
 
+TEST(NodeCore, DeadNodeRejoinsUnderTheSameName) {
+  TestCluster c(21, /*with_logbooks=*/true);
+  for (int i = 0; i < 4; ++i) c.Add();
+  c.Run(3000);
+  ASSERT_TRUE(c.Write(3, {Op::Set("mine", "before crash")}).ok());
+  c.Run(500);
+  c.Crash(3);
+  c.Run(8000);
+  for (size_t i = 0; i < 3; ++i) ASSERT_EQ(c.View(i, 3)->state, MemberState::kDead);
+  c.Restart(3);
+  c.Run(4000);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(c.View(i, 3)->state, MemberState::kAlive) << "viewer " << i;
+  EXPECT_EQ(c.node(3).core->map().GetRegister("mine"), "before crash");
+  EXPECT_EQ(c.node(3).core->membership().AliveCount(), 4u);
+}
+
 TEST(NodeCore, GracefulLeaveIsSeenAsLeft) {
   TestCluster c(7);
   for (int i = 0; i < 4; ++i) c.Add();

@@ -41,32 +41,53 @@ class TestCluster {
 
   // Adds and starts a node; node 0 is everyone's seed.
   Node& Add(NodeConfig config = {}) {
-    auto n = std::make_unique<Node>();
     size_t i = nodes_.size();
+    nodes_.push_back(std::make_unique<Node>());
+    configs_.push_back(config);
+    Boot(i, 0x1000 + i);
+    return *nodes_.back();
+  }
+
+  // Starts node `i` again after Crash(i): a new core under the same name and
+  // address. With logbooks the disk loses what was not synced and the node
+  // recovers its replica id; without, it comes back as a new replica.
+  void Restart(size_t i) {
+    if (logbooks_) {
+      nodes_[i]->core.reset();
+      nodes_[i]->logbook.reset();
+    }
+    Boot(i, 0x2000 + 0x100 * ++restarts_ + i);
+  }
+
+ private:
+  void Boot(size_t i, ReplicaId replica) {
+    Node* n = nodes_[i].get();
+    NodeConfig config = configs_[i];
     n->name = "n" + std::to_string(i);
     n->address = Address{"10.0.0." + std::to_string(i + 1), 7946};
+    n->up = true;
     config.name = n->name;
     config.advertise = n->address;
     if (i > 0) config.seeds = {nodes_[0]->address};
     config.timing = timing_;
-    config.seed = seed_ * 1000 + i;
-    ReplicaId replica = 0x1000 + i;
+    config.seed = seed_ * 1000 + i + 77 * restarts_;
     if (logbooks_) {
       LogbookOptions opts;
       opts.new_replica_id = replica;
       auto lb = Logbook::Open(&env_, "/data/" + n->name, opts);
       EXPECT_TRUE(lb.ok()) << lb.status().ToString();
       n->logbook = std::move(lb).value();
+      replica = n->logbook->replica_id();
     }
     auto core = NodeCore::Create(config, replica, n->logbook.get(), SeededRandomSource(seed_ + i));
     EXPECT_TRUE(core.ok()) << core.status().ToString();
     n->core = std::move(core).value();
     n->core->Start(now_);
     by_address_[n->address.host] = i;
-    nodes_.push_back(std::move(n));
     Collect(i);
-    return *nodes_.back();
   }
+
+ public:
 
   Timing timing_ = Timing::LocalFleet();
   uint64_t latency_ms = 1;
@@ -200,6 +221,8 @@ class TestCluster {
   uint64_t now_ = 1000000;
   uint64_t order_ = 0;
   std::vector<std::unique_ptr<Node>> nodes_;
+  std::vector<NodeConfig> configs_;
+  int restarts_ = 0;
   std::map<std::string, size_t> by_address_;
   std::priority_queue<Flight, std::vector<Flight>, std::greater<Flight>> inflight_;
 };
