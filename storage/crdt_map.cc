@@ -231,7 +231,7 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
   // The whole batch is one event: one dot, allocated on the first change.
   Dot dot{self_, 0};
   auto event = [&]() -> const Dot& {
-    if (dot.counter == 0) dot.counter = context_.MaxCounter(self_) + 1;
+    if (dot.counter == 0) dot.counter = std::max(context_.MaxCounter(self_), counter_floor_) + 1;
     return dot;
   };
   // Slots this batch changed; their final states form the delta.

@@ -31,6 +31,7 @@
 //     write of the visible type removes the hidden ones.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -86,6 +87,12 @@ class CrdtMap {
   CrdtMap& operator=(CrdtMap&&) = default;
 
   ReplicaId self() const { return self_; }
+
+  // Makes this replica's next write use a counter above `floor`. A node that
+  // restarts from its logbook calls this with a wide margin: writes it sent
+  // to peers but had not synced are lost locally, and their dots must never
+  // be reused for different writes (peers give the old ones back later).
+  void SkipCountersTo(uint64_t floor) { counter_floor_ = std::max(counter_floor_, floor); }
 
   // ---- writes -------------------------------------------------------------
   // Applies `ops` atomically with timestamp `ts` (from a HybridClock): either
@@ -161,6 +168,7 @@ class CrdtMap {
   KeyMap keys_;
   size_t live_keys_ = 0;
   uint64_t version_ = 0;
+  uint64_t counter_floor_ = 0;
   // (replica, counter) -> slots whose clock entry for that replica is that
   // counter. This is the index Diff() walks (I3).
   std::multimap<Dot, SlotRef> index_;

@@ -7,6 +7,12 @@
 
 namespace parley {
 
+namespace {
+// Far more writes than can be pushed but unsynced before a crash, and small
+// enough for 2^32 restarts.
+constexpr uint64_t kCounterGapAfterRestart = uint64_t{1} << 32;
+}  // namespace
+
 Timing Timing::LocalFleet() {
   Timing t;
   t.probe_interval_ms = 200;
@@ -44,6 +50,11 @@ Result<std::unique_ptr<NodeCore>> NodeCore::Create(NodeConfig config, ReplicaId 
   if (logbook != nullptr) {
     Delta recovered = logbook->TakeRecoveredState();
     PARLEY_RETURN_IF_ERROR(core->map_.Join(recovered).WithContext("recovered state"));
+    if (!logbook->recovery().created) {
+      // Writes are pushed to peers before they are synced, so a crash may
+      // have lost some that others hold: never reuse their dots.
+      core->map_.SkipCountersTo(core->map_.context().MaxCounter(replica) + kCounterGapAfterRestart);
+    }
     core->appended_sequence_ = logbook->last_sequence();
     core->durable_sequence_ = logbook->durable_sequence();
   }

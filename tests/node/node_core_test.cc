@@ -138,6 +138,31 @@ TEST(NodeCore, DeadNodeRejoinsUnderTheSameName) {
   EXPECT_EQ(c.node(3).core->membership().AliveCount(), 4u);
 }
 
+// A write is pushed to peers before its logbook record is synced; if the node
+// then crashes, the record is gone locally but not remotely. The restarted
+// node must not reuse that dot for a different write (I1).
+TEST(NodeCore, RestartAfterLosingUnsyncedWritesNeverReusesTheirDots) {
+  TestCluster c(31, /*with_logbooks=*/true);
+  NodeConfig cfg;
+  cfg.sync_policy = SyncPolicy::kBatch;
+  for (int i = 0; i < 3; ++i) c.Add(cfg);
+  c.Run(3000);
+  c.node(2).hold_syncs = true;  // its disk never gets to sync this write
+  ASSERT_TRUE(c.Write(2, {Op::Set("k", "lost locally, kept by peers")}).ok());
+  c.Run(100);
+  ASSERT_EQ(c.node(0).core->map().GetRegister("k"), "lost locally, kept by peers");
+  EXPECT_TRUE(c.node(2).done.empty()) << "acknowledged without a sync";
+  c.Crash(2);
+  c.Restart(2);
+  EXPECT_EQ(c.node(2).core->map().GetRegister("k"), std::nullopt);
+  c.node(2).hold_syncs = false;
+  ASSERT_TRUE(c.Write(2, {Op::Set("other", "new write after restart")}).ok());
+  c.Run(6000);
+  EXPECT_TRUE(c.AllSameDigest());
+  EXPECT_EQ(c.node(2).core->map().GetRegister("k"), "lost locally, kept by peers");
+  EXPECT_EQ(c.node(0).core->map().GetRegister("other"), "new write after restart");
+}
+
 TEST(NodeCore, GracefulLeaveIsSeenAsLeft) {
   TestCluster c(7);
   for (int i = 0; i < 4; ++i) c.Add();

@@ -28,6 +28,7 @@ class TestCluster {
   struct Node {
     std::string name;
     Address address;
+    std::unique_ptr<MemEnv> env;  // this node's disk (with logbooks)
     std::unique_ptr<Logbook> logbook;
     std::unique_ptr<NodeCore> core;
     bool up = true;
@@ -74,7 +75,8 @@ class TestCluster {
     if (logbooks_) {
       LogbookOptions opts;
       opts.new_replica_id = replica;
-      auto lb = Logbook::Open(&env_, "/data/" + n->name, opts);
+      if (!n->env) n->env = std::make_unique<MemEnv>();
+      auto lb = Logbook::Open(n->env.get(), "/data/" + n->name, opts);
       EXPECT_TRUE(lb.ok()) << lb.status().ToString();
       n->logbook = std::move(lb).value();
       replica = n->logbook->replica_id();
@@ -107,7 +109,15 @@ class TestCluster {
     }
   }
   void HealAll() { cut.clear(); }
-  void Crash(size_t i) { nodes_[i]->up = false; }
+  // Stops node i. With logbooks its disk also loses every unsynced byte.
+  void Crash(size_t i) {
+    nodes_[i]->up = false;
+    if (nodes_[i]->env) {
+      nodes_[i]->core.reset();
+      nodes_[i]->logbook.reset();
+      nodes_[i]->env->SimulateCrash();
+    }
+  }
 
   Result<uint64_t> Write(size_t i, std::vector<Op> ops, Durability d = Durability::Local()) {
     auto r = nodes_[i]->core->Write(ops, d, now_);
@@ -217,7 +227,6 @@ class TestCluster {
   std::mt19937_64 rng_;
   uint64_t seed_;
   bool logbooks_;
-  MemEnv env_;
   uint64_t now_ = 1000000;
   uint64_t order_ = 0;
   std::vector<std::unique_ptr<Node>> nodes_;
