@@ -43,6 +43,11 @@ struct SyncConfig {
   size_t chunk_bytes = 60 * 1024;    // anti-entropy chunk size
 };
 
+// The pseudo-address of the Redis relay (node/bridge): packets the core sends
+// there go into a Redis stream; packets read from the stream are handed to
+// Receive() with this as `from`, and answers to them go back the same way.
+inline const Address kRelayAddress{"@relay", 0};
+
 struct NodeConfig {
   std::string name;
   Address advertise;                       // where peers reach this node (UDP and TCP)
@@ -57,6 +62,7 @@ struct NodeConfig {
   uint64_t snapshot_every_records = 200000;  // full snapshot after this many log records
   Limits limits;
   std::string cluster_id = "parley";  // nodes only talk within one cluster id
+  bool relay = false;  // also publish local writes to kRelayAddress
   Keyring keyring;       // empty: plain (checksummed) traffic
   uint64_t seed = 1;     // of the core's random generator (I5)
 };

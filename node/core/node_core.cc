@@ -141,6 +141,8 @@ void NodeCore::Receive(const Address& from, Transport transport, std::string_vie
 }
 
 void NodeCore::Handle(const std::string& sender, const Address& from, const Message& message, uint64_t now_ms) {
+  // The relay carries data only: membership is about who we reach directly.
+  if (from == kRelayAddress && KindOf(message) < MessageKind::kDeltaBatch) return;
   switch (KindOf(message)) {
     case MessageKind::kPushPull: {
       const auto& pp = std::get<PushPullMessage>(message);
@@ -168,6 +170,7 @@ void NodeCore::Handle(const std::string& sender, const Address& from, const Mess
 }
 
 Address NodeCore::ReplyAddress(const std::string& sender, const Address& from) const {
+  if (from == kRelayAddress) return from;  // what came through the relay is answered there
   // Frames arrive from ephemeral TCP ports: answer the member's advertised address.
   const Member* m = membership_->Find(sender);
   return m != nullptr ? m->address : from;
@@ -316,6 +319,12 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
 
 void NodeCore::PushDelta(DeltaItem item, int fanout, uint8_t hops, const std::string& exclude) {
   DeltaBatchMessage batch{hops, {std::move(item)}};
+  if (config_.relay) {
+    // Every node reads the relay itself, so nobody needs to forward these.
+    DeltaBatchMessage relayed = batch;
+    relayed.hops = static_cast<uint8_t>(config_.sync.max_hops);
+    outbox_.Send(Transport::kFrame, kRelayAddress, std::move(relayed));
+  }
   for (const Member* peer : membership_->RandomPeers(static_cast<size_t>(fanout), exclude)) {
     outbox_.Send(Transport::kDatagram, peer->address, batch);
     ++stats_.deltas_pushed;
@@ -404,6 +413,12 @@ void NodeCore::NotifyWatches(const std::vector<std::string>& keys) {
       if (key.compare(0, prefix.size(), prefix) == 0) outputs_.changes.push_back(KeyChange{id, key});
     }
   }
+}
+
+void NodeCore::SyncThroughRelay(uint64_t now_ms) {
+  (void)now_ms;
+  outbox_.Send(Transport::kFrame, kRelayAddress, ContextDigestMessage{map_.context(), StateDigest(), false});
+  Flush();
 }
 
 void NodeCore::Leave(uint64_t now_ms) {

@@ -110,6 +110,11 @@ class NodeCore {
   uint64_t Watch(std::string prefix);
   void Unwatch(uint64_t watch);
 
+  // Anti-entropy through the Redis relay, for a node that fell behind the
+  // relay stream: publishes this node's context there, and every node that
+  // reads it answers with what this node lacks, through the relay too.
+  void SyncThroughRelay(uint64_t now_ms);
+
   // Graceful leave: tells peers, then the driver may stop after a short while.
   void Leave(uint64_t now_ms);
 

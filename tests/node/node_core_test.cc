@@ -166,6 +166,35 @@ TEST(NodeCore, RestartAfterLosingUnsyncedWritesNeverReusesTheirDots) {
   }
 }
 
+// Two groups with no direct path converge through the relay alone, and a
+// node that missed relay traffic catches up with SyncThroughRelay.
+TEST(NodeCore, GroupsWithoutADirectPathConvergeThroughTheRelay) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  std::mt19937_64 rng(seed);
+  TestCluster c(seed);
+  NodeConfig cfg;
+  cfg.relay = true;
+  for (int i = 0; i < 4; ++i) c.Add(cfg);
+  for (size_t a : {0u, 1u}) {
+    for (size_t b : {2u, 3u}) c.cut.insert({a, b}), c.cut.insert({b, a});
+  }
+  c.Run(3000);
+  WriteRandomly(c, rng, 20);
+  c.Run(3000);
+  EXPECT_TRUE(c.AllSameDigest());
+
+  c.relay_up = false;  // node 3 misses what node 0 writes meanwhile ...
+  ASSERT_TRUE(c.Write(0, {Op::Set("while the relay was down", "x")}).ok());
+  c.Run(3000);
+  EXPECT_EQ(c.node(3).core->map().GetRegister("while the relay was down"), std::nullopt);
+  c.relay_up = true;  // ... and asks through the relay once it is back
+  c.node(3).core->SyncThroughRelay(c.now());
+  c.Run(2000);
+  EXPECT_EQ(c.node(3).core->map().GetRegister("while the relay was down"), "x");
+  EXPECT_TRUE(c.AllSameDigest());
+}
+
 TEST(NodeCore, GracefulLeaveIsSeenAsLeft) {
   TestCluster c(7);
   for (int i = 0; i < 4; ++i) c.Add();

@@ -93,6 +93,7 @@ class TestCluster {
 
   Timing timing_ = Timing::LocalFleet();
   uint64_t latency_ms = 1;
+  bool relay_up = true;  // packets to kRelayAddress reach everyone (if nodes enable relay)
   double loss = 0;
   std::set<std::pair<size_t, size_t>> cut;  // (from, to) pairs that drop everything
   std::map<size_t, uint64_t> extra_delay;   // per sending node
@@ -156,7 +157,7 @@ class TestCluster {
         // handed in without it, as FrameReader yields it.
         std::string_view bytes = f.bytes;
         if (f.transport == Transport::kFrame) bytes.remove_prefix(4);
-        to.core->Receive(nodes_[f.from]->address, f.transport, bytes, now_);
+        to.core->Receive(f.via_relay ? kRelayAddress : nodes_[f.from]->address, f.transport, bytes, now_);
         Collect(f.to);
       }
       for (size_t i = 0; i < nodes_.size(); ++i) {
@@ -190,6 +191,7 @@ class TestCluster {
     size_t from, to;
     Transport transport;
     std::string bytes;
+    bool via_relay;
     bool operator>(const Flight& o) const { return at != o.at ? at > o.at : order > o.order; }
   };
 
@@ -204,6 +206,14 @@ class TestCluster {
     Mix(&now_, sizeof now_);
     for (OutgoingPacket& p : out.packets) {
       Mix(p.bytes.data(), p.bytes.size());
+      if (p.to == kRelayAddress) {
+        // A stand-in for the Redis relay: every other node reads the stream.
+        if (!relay_up) continue;
+        for (size_t j = 0; j < nodes_.size(); ++j) {
+          if (j != i) inflight_.push(Flight{now_ + 2 * latency_ms, order_++, i, j, p.transport, p.bytes, true});
+        }
+        continue;
+      }
       auto it = by_address_.find(p.to.host);
       if (it == by_address_.end()) continue;
       size_t to = it->second;
@@ -211,7 +221,7 @@ class TestCluster {
       std::uniform_real_distribution<double> u(0, 1);
       if (p.transport == Transport::kDatagram && loss > 0 && u(rng_) < loss) continue;
       uint64_t delay = latency_ms + (extra_delay.count(i) ? extra_delay[i] : 0);
-      inflight_.push(Flight{now_ + delay, order_++, i, to, p.transport, std::move(p.bytes)});
+      inflight_.push(Flight{now_ + delay, order_++, i, to, p.transport, std::move(p.bytes), false});
     }
     for (WriteDone& w : out.writes) {
       Mix(&w.write, sizeof w.write);
