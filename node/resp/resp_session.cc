@@ -1,0 +1,258 @@
+// Per-connection RESP state, ordered replies and pub/sub (see resp_session.h).
+#include "node/resp/resp_session.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "node/resp/glob.h"
+#include "node/resp/keyspace_channels.h"
+#include "node/resp/resp_commands.h"
+
+namespace parley::resp {
+
+std::shared_ptr<RespSession> RespSession::Create(RespBackend* backend, ServerState* server, SessionIo io,
+                                                 std::string peer_address, std::string local_address) {
+  return std::shared_ptr<RespSession>(
+      new RespSession(backend, server, std::move(io), std::move(peer_address), std::move(local_address)));
+}
+
+RespSession::RespSession(RespBackend* backend, ServerState* server, SessionIo io, std::string peer,
+                         std::string local)
+    : backend_(backend),
+      server_(server),
+      io_(std::move(io)),
+      parser_(server->limits),
+      id_(server->next_client_id++),
+      authenticated_(server->password.empty()),
+      peer_address_(std::move(peer)),
+      local_address_(std::move(local)),
+      writer_(&scratch_, 2) {
+  server_->sessions.insert(this);
+  ++server_->total_connections;
+}
+
+RespSession::~RespSession() {
+  Shutdown();
+  server_->sessions.erase(this);
+}
+
+void RespSession::Shutdown() {
+  for (auto& [channel, watch] : channels_) {
+    if (watch != 0) backend_->Unwatch(watch);
+  }
+  for (auto& [pattern, watch] : patterns_) {
+    if (watch != 0) backend_->Unwatch(watch);
+  }
+  channels_.clear();
+  patterns_.clear();
+  closing_ = true;
+  io_ = SessionIo{};
+}
+
+void RespSession::set_protocol(int protocol) {
+  protocol_ = protocol;
+  writer_ = RespWriter(&scratch_, protocol_);
+}
+
+void RespSession::Feed(std::string_view bytes) {
+  if (closing_ || close_requested_) return;
+  parser_.Feed(bytes);
+  std::vector<std::string> args;
+  while (!closing_ && !close_requested_) {
+    RespParser::Outcome outcome = parser_.Next(&args);
+    if (outcome == RespParser::Outcome::kNeedMore) break;
+    if (outcome == RespParser::Outcome::kError) {
+      // Like Redis: answer the protocol error, then close.
+      std::string error;
+      RespWriter(&error, protocol_).Error("ERR " + parser_.error());
+      QueueBytes(std::move(error));
+      close_requested_ = true;
+      break;
+    }
+    Execute(args);
+  }
+  Drain();
+}
+
+void RespSession::Execute(std::vector<std::string>& args) {
+  if (args.empty()) return;
+  ++commands_run_;
+  ++server_->total_commands;
+  executing_ = true;
+  scratch_.clear();
+  writer_ = RespWriter(&scratch_, protocol_);
+  submitted_.reset();
+
+  std::string name = args[0];
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); });
+  const CommandSpec* spec = FindCommand(name);
+  if (spec == nullptr) {
+    writer_.Error("ERR " + UnknownCommandMessage(args));
+  } else if ((spec->arity > 0 && static_cast<int>(args.size()) != spec->arity) ||
+             (spec->arity < 0 && static_cast<int>(args.size()) < -spec->arity)) {
+    writer_.Error(std::string("ERR wrong number of arguments for '") + spec->name + "' command");
+  } else if (!authenticated_ && !(spec->flags & kNoAuth)) {
+    writer_.Error("NOAUTH Authentication required.");
+  } else if (protocol_ == 2 && subscription_count() > 0 && !(spec->flags & kSubscribedOk)) {
+    writer_.Error("ERR Can't execute '" + name +
+                  "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+  } else {
+    last_command = spec->name;
+    spec->handler(*this, args);
+  }
+  executing_ = false;
+
+  if (submitted_) {
+    submitted_->bytes = std::move(scratch_);
+    pending_.push_back(std::move(submitted_));
+    submitted_.reset();
+  } else {
+    QueueBytes(std::move(scratch_));
+  }
+  scratch_ = std::string();
+  writer_ = RespWriter(&scratch_, protocol_);
+  for (std::string& message : held_messages_) QueueBytes(std::move(message));
+  held_messages_.clear();
+}
+
+bool RespSession::SubmitWrite(std::vector<Op> ops) {
+  auto slot = std::make_shared<ReplySlot>();
+  std::weak_ptr<RespSession> weak = weak_from_this();
+  Status status = backend_->Write(std::move(ops), [weak, slot](const Status& result) {
+    slot->acknowledged = true;
+    slot->status = result;
+    if (auto self = weak.lock()) {
+      if (!self->executing_) self->Drain();
+    }
+  });
+  if (!status.ok()) {
+    if (status.code() == Status::Code::kWrongType) {
+      writer_.Error(kWrongTypeError);
+    } else {
+      writer_.Error("ERR " + status.message());
+    }
+    return false;
+  }
+  submitted_ = std::move(slot);
+  return true;
+}
+
+void RespSession::QueueBytes(std::string bytes) {
+  if (bytes.empty()) return;
+  if (pending_.empty()) {
+    out_.append(bytes);
+  } else {
+    auto slot = std::make_shared<ReplySlot>();
+    slot->bytes = std::move(bytes);
+    slot->acknowledged = true;
+    pending_.push_back(std::move(slot));
+  }
+}
+
+void RespSession::Drain() {
+  while (!pending_.empty() && pending_.front()->acknowledged) {
+    ReplySlot& slot = *pending_.front();
+    if (!slot.status.ok()) {
+      slot.bytes.clear();
+      RespWriter(&slot.bytes, protocol_).Error("ERR write not acknowledged: " + slot.status.message());
+    }
+    out_.append(slot.bytes);
+    pending_.pop_front();
+  }
+  if (closing_) {
+    out_.clear();
+    return;
+  }
+  if (!out_.empty() && io_.send) {
+    std::string bytes;
+    bytes.swap(out_);
+    io_.send(std::move(bytes));
+  }
+  if (close_requested_ && pending_.empty()) {
+    auto close = io_.close;
+    Shutdown();
+    if (close) close();
+  }
+}
+
+// ---- pub/sub -------------------------------------------------------------------
+
+uint64_t RespSession::WatchFor(const std::string& subscription, bool pattern) {
+  std::optional<std::string> prefix = pattern ? KeyPrefixForPattern(subscription) : KeyPrefixForChannel(subscription);
+  if (!prefix) return 0;
+  std::weak_ptr<RespSession> weak = weak_from_this();
+  return backend_->Watch(*prefix, [weak, subscription, pattern](const std::string& key) {
+    if (auto self = weak.lock()) self->OnKeyChange(key, subscription, pattern);
+  });
+}
+
+void RespSession::OnKeyChange(const std::string& key, const std::string& subscription, bool pattern) {
+  if (closing_) return;
+  std::string event = KeyEventName(backend_->map(), key);
+  KeyspaceMessage messages[2] = {KeyspaceChannelMessage(key, event), KeyeventChannelMessage(key, event)};
+  for (const KeyspaceMessage& m : messages) {
+    bool match = pattern ? GlobMatch(subscription, m.channel) : subscription == m.channel;
+    if (!match) continue;
+    std::string bytes;
+    RespWriter w(&bytes, protocol_);
+    if (pattern) {
+      w.Push(4);
+      w.Bulk("pmessage");
+      w.Bulk(subscription);
+    } else {
+      w.Push(3);
+      w.Bulk("message");
+    }
+    w.Bulk(m.channel);
+    w.Bulk(m.payload);
+    if (executing_) {
+      held_messages_.push_back(std::move(bytes));
+    } else {
+      QueueBytes(std::move(bytes));
+      Drain();
+    }
+  }
+}
+
+size_t RespSession::Subscribe(const std::string& channel) {
+  if (!channels_.contains(channel)) channels_[channel] = WatchFor(channel, false);
+  return subscription_count();
+}
+
+size_t RespSession::Unsubscribe(const std::string& channel) {
+  auto it = channels_.find(channel);
+  if (it != channels_.end()) {
+    if (it->second != 0) backend_->Unwatch(it->second);
+    channels_.erase(it);
+  }
+  return subscription_count();
+}
+
+size_t RespSession::PSubscribe(const std::string& pattern) {
+  if (!patterns_.contains(pattern)) patterns_[pattern] = WatchFor(pattern, true);
+  return subscription_count();
+}
+
+size_t RespSession::PUnsubscribe(const std::string& pattern) {
+  auto it = patterns_.find(pattern);
+  if (it != patterns_.end()) {
+    if (it->second != 0) backend_->Unwatch(it->second);
+    patterns_.erase(it);
+  }
+  return subscription_count();
+}
+
+std::vector<std::string> RespSession::channels() const {
+  std::vector<std::string> out;
+  for (const auto& [channel, watch] : channels_) out.push_back(channel);
+  return out;
+}
+
+std::vector<std::string> RespSession::patterns() const {
+  std::vector<std::string> out;
+  for (const auto& [pattern, watch] : patterns_) out.push_back(pattern);
+  return out;
+}
+
+}  // namespace parley::resp

@@ -1,0 +1,139 @@
+// RespSession: the state of one RESP client connection, without sockets.
+//
+// The server feeds it received bytes; it parses commands, runs them against
+// the backend and hands reply bytes back through SessionIo. It keeps what a
+// Redis connection keeps: the protocol version (2, or 3 after HELLO 3), the
+// client name, whether it has authenticated, and its subscriptions.
+//
+// Replies leave in command order even though writes are acknowledged later:
+// a write's reply waits in a queue until the backend acknowledges it, and
+// replies of later commands (computed at once, so a pipelined GET after a
+// SET sees the new value) queue behind it. Pub/sub messages join the same
+// queue so they never overtake an earlier reply.
+//
+// Sessions are owned by shared_ptr: write acknowledgements and watch events
+// hold only a weak_ptr, so a connection may close while writes are pending.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "node/resp/resp_backend.h"
+#include "node/resp/resp_parser.h"
+#include "node/resp/resp_writer.h"
+#include "node/resp/server_state.h"
+
+namespace parley::resp {
+
+struct SessionIo {
+  std::function<void(std::string bytes)> send;  // reply bytes, in order
+  std::function<void()> close;                  // after everything sent so far
+};
+
+class RespSession : public std::enable_shared_from_this<RespSession> {
+ public:
+  static std::shared_ptr<RespSession> Create(RespBackend* backend, ServerState* server, SessionIo io,
+                                             std::string peer_address = {}, std::string local_address = {});
+  ~RespSession();
+
+  RespSession(const RespSession&) = delete;
+  RespSession& operator=(const RespSession&) = delete;
+
+  // Parses and runs every complete command in `bytes` (plus what was
+  // buffered before), then sends the replies that are ready.
+  void Feed(std::string_view bytes);
+
+  // Unsubscribes everything and stops sending; called when the connection
+  // goes away. Pending write acknowledgements are then dropped quietly.
+  void Shutdown();
+
+  // Replies still waiting for a write acknowledgement (for back-pressure).
+  size_t pending_replies() const { return pending_.size(); }
+  bool closing() const { return closing_; }
+
+  // ---- state the command handlers read and change --------------------------
+  uint64_t id() const { return id_; }
+  int protocol() const { return protocol_; }
+  void set_protocol(int protocol);  // also re-targets reply()
+  bool authenticated() const { return authenticated_; }
+  void set_authenticated(bool value) { authenticated_ = value; }
+  const std::string& name() const { return name_; }
+  void set_name(std::string name) { name_ = std::move(name); }
+  std::string lib_name, lib_version;
+  const std::string& peer_address() const { return peer_address_; }
+  const std::string& local_address() const { return local_address_; }
+  uint64_t commands_run() const { return commands_run_; }
+  std::string last_command;
+  // After the current reply, send what is queued and close (QUIT).
+  void CloseAfterReply() { close_requested_ = true; }
+
+  // Pub/sub. A keyspace channel or pattern gets a backend watch; others
+  // are accepted (like Redis) but never receive anything.
+  size_t subscription_count() const { return channels_.size() + patterns_.size(); }
+  // Each returns the subscription count after the change.
+  size_t Subscribe(const std::string& channel);
+  size_t Unsubscribe(const std::string& channel);
+  size_t PSubscribe(const std::string& pattern);
+  size_t PUnsubscribe(const std::string& pattern);
+  std::vector<std::string> channels() const;
+  std::vector<std::string> patterns() const;
+
+  // Runs one parsed command (public for tests and the fuzzer).
+  void Execute(std::vector<std::string>& args);
+
+  // ---- for handlers: writes whose reply waits for the acknowledgement ------
+  // Submits `ops`. On refusal, writes the error reply and returns false.
+  // On success the handler then writes the reply to send once the write is
+  // acknowledged (replaced by an error if it fails to become durable).
+  bool SubmitWrite(std::vector<Op> ops);
+
+  RespBackend& backend() { return *backend_; }
+  ServerState& server() { return *server_; }
+  RespWriter& reply() { return writer_; }
+
+ private:
+  struct ReplySlot {
+    std::string bytes;
+    bool acknowledged = false;
+    Status status;
+  };
+
+  RespSession(RespBackend* backend, ServerState* server, SessionIo io, std::string peer, std::string local);
+  // Moves every leading finished reply to out_, sends it, closes if asked.
+  void Drain();
+  void QueueBytes(std::string bytes);  // a ready reply or a pub/sub message
+  void OnKeyChange(const std::string& key, const std::string& subscription, bool pattern);
+  uint64_t WatchFor(const std::string& channel_or_pattern, bool pattern);
+
+  RespBackend* backend_;
+  ServerState* server_;
+  SessionIo io_;
+  RespParser parser_;
+  const uint64_t id_;
+  int protocol_ = 2;
+  bool authenticated_;
+  std::string name_;
+  std::string peer_address_, local_address_;
+  uint64_t commands_run_ = 0;
+
+  std::string out_;                                 // ready to send
+  std::deque<std::shared_ptr<ReplySlot>> pending_;  // in order; front blocks the rest
+  std::string scratch_;                             // reply of the running command
+  RespWriter writer_;
+  std::shared_ptr<ReplySlot> submitted_;  // set by SubmitWrite during a command
+  bool executing_ = false;
+  std::vector<std::string> held_messages_;  // pub/sub messages raised during a command
+  bool close_requested_ = false;
+  bool closing_ = false;
+
+  std::map<std::string, uint64_t> channels_;  // channel -> watch id (0: none)
+  std::map<std::string, uint64_t> patterns_;
+};
+
+}  // namespace parley::resp
