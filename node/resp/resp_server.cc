@@ -135,6 +135,7 @@ Result<Address> AttachRespServer(NodeRuntime* runtime, RespServerOptions options
   Result<std::unique_ptr<RespServer>> server = RespServer::Start(runtime->loop(), std::move(backend), options);
   if (!server.ok()) return server.status();
   Address bound = (*server)->address();
+  runtime->SetMeta("resp", FormatAddress(bound));
   runtime->SetAddress("resp", bound);
   runtime->AttachFrontDoor(std::move(*server));
   return bound;

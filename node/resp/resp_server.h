@@ -72,8 +72,10 @@ class RespServer : public FrontDoor {
   bool closed_ = false;
 };
 
-// Starts a RESP server for `runtime` (on its loop, before or after Start())
-// and attaches it as a front door. Returns the bound address.
+// Starts a RESP server for `runtime` on its loop, attaches it as a front
+// door (closed when the runtime stops), publishes the bound address as meta
+// "resp" and status address "resp", and returns it. Call before Start()
+// (meta is gossiped from the start).
 Result<Address> AttachRespServer(NodeRuntime* runtime, RespServerOptions options);
 
 }  // namespace parley::resp

@@ -1,0 +1,149 @@
+// RESP server tests: an in-process node (runtime on free ports) and real
+// sockets, one node and two.
+#if __has_include("node/runtime/node_runtime.h")
+
+#include "node/resp/resp_server.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "tests/resp/resp_client.h"
+#include "tests/resp/test_node.h"
+
+namespace parley::resp {
+namespace {
+
+// Polls `command` on `client` until it replies `expected` or 10 s pass.
+bool Eventually(RespClient& client, const std::vector<std::string>& command, const std::string& expected) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (client.Command(command) == expected) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+TEST(RespServerTest, CommandsOverASocket) {
+  TestNode node("a");
+  RespClient client(node.resp_port());
+  ASSERT_TRUE(client.connected());
+  EXPECT_EQ(client.Command({"PING"}), "PONG");
+  EXPECT_EQ(client.Command({"SET", "k", "v"}), "OK");
+  EXPECT_EQ(client.Command({"GET", "k"}), "v");
+  EXPECT_EQ(client.Command({"INCR", "n"}), "1");
+  EXPECT_EQ(client.Command({"SADD", "s", "a", "b"}), "2");
+  EXPECT_EQ(client.Command({"HSET", "h", "f", "v"}), "1");
+  EXPECT_EQ(client.Command({"DBSIZE"}), "4");
+  EXPECT_NE(client.Command({"INFO", "parley"}).find("node_name:a"), std::string::npos);
+  client.SendRaw("PING inline\r\n");
+  EXPECT_EQ(client.Read(), "inline");
+}
+
+TEST(RespServerTest, PipelinedRepliesComeInOrder) {
+  TestNode node("a");
+  RespClient client(node.resp_port());
+  std::string batch;
+  for (int i = 0; i < 2000; ++i) {
+    batch += EncodeCommand({"SET", "k" + std::to_string(i), std::to_string(i)});
+    batch += EncodeCommand({"GET", "k" + std::to_string(i)});
+    batch += EncodeCommand({"INCR", "counter"});
+  }
+  client.SendRaw(batch);
+  for (int i = 0; i < 2000; ++i) {
+    ASSERT_EQ(client.Read(), "OK");
+    ASSERT_EQ(client.Read(), std::to_string(i));
+    ASSERT_EQ(client.Read(), std::to_string(i + 1));
+  }
+}
+
+TEST(RespServerTest, ManyClientsAtOnce) {
+  TestNode node("a");
+  constexpr int kClients = 40, kIncrements = 100;
+  std::vector<std::thread> threads;
+  for (int c = 0; c < kClients; ++c) {
+    threads.emplace_back([&node] {
+      RespClient client(node.resp_port());
+      for (int i = 0; i < kIncrements; ++i) {
+        if (client.Command({"INCR", "shared"})[0] == '(') ADD_FAILURE() << "INCR failed";
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  RespClient client(node.resp_port());
+  EXPECT_EQ(client.Command({"GET", "shared"}), std::to_string(kClients * kIncrements));
+}
+
+TEST(RespServerTest, ProtocolErrorsCloseTheConnection) {
+  TestNode node("a");
+  {
+    RespClient client(node.resp_port());
+    client.SendRaw("*1\r\n$-5\r\n");
+    EXPECT_EQ(client.Read(), "(error) ERR Protocol error: invalid bulk length");
+    EXPECT_TRUE(client.WaitClosed());
+  }
+  {
+    RespClient client(node.resp_port());
+    client.SendRaw("*2\r\n$3\r\nSET\r\n$999999999\r\n");  // over the 16 MB limit
+    EXPECT_EQ(client.Read(), "(error) ERR Protocol error: invalid bulk length");
+    EXPECT_TRUE(client.WaitClosed());
+  }
+  {
+    RespClient client(node.resp_port());
+    client.SendRaw(std::string(70 * 1024, 'x'));  // inline line over 64 KB
+    EXPECT_EQ(client.Read(), "(error) ERR Protocol error: too big inline request");
+  }
+  RespClient client(node.resp_port());
+  EXPECT_EQ(client.Command({"PING"}), "PONG");  // the server is fine
+}
+
+TEST(RespServerTest, QuitClosesAfterTheReply) {
+  TestNode node("a");
+  RespClient client(node.resp_port());
+  EXPECT_EQ(client.Command({"QUIT"}), "OK");
+  EXPECT_TRUE(client.WaitClosed());
+}
+
+TEST(RespServerTest, PasswordRequiresAuth) {
+  TestNode node("a", {}, "hunter2");
+  RespClient client(node.resp_port());
+  EXPECT_EQ(client.Command({"GET", "k"}), "(error) NOAUTH Authentication required.");
+  EXPECT_EQ(client.Command({"AUTH", "hunter2"}), "OK");
+  EXPECT_EQ(client.Command({"GET", "k"}), "(nil)");
+}
+
+TEST(RespServerTest, SubscriberSeesLocalWrites) {
+  TestNode node("a");
+  RespClient subscriber(node.resp_port());
+  EXPECT_EQ(subscriber.Command({"SUBSCRIBE", "__keyspace@0__:greeting"}), "[subscribe, __keyspace@0__:greeting, 1]");
+  RespClient writer(node.resp_port());
+  EXPECT_EQ(writer.Command({"SET", "greeting", "hi"}), "OK");
+  EXPECT_EQ(subscriber.Read(), "[message, __keyspace@0__:greeting, changed]");
+}
+
+TEST(RespServerTest, TwoNodesConvergeAndNotifyAcrossTheFleet) {
+  TestNode a("a");
+  TestNode b("b", {a.gossip()});
+  RespClient on_a(a.resp_port());
+  RespClient on_b(b.resp_port());
+  RespClient subscriber_b(b.resp_port());
+  EXPECT_EQ(subscriber_b.Command({"PSUBSCRIBE", "__keyspace@0__:shared:*"}),
+            "[psubscribe, __keyspace@0__:shared:*, 1]");
+
+  EXPECT_EQ(on_a.Command({"SET", "shared:greeting", "hello from a"}), "OK");
+  EXPECT_TRUE(Eventually(on_b, {"GET", "shared:greeting"}, "hello from a"));
+  EXPECT_EQ(subscriber_b.Read(), "[pmessage, __keyspace@0__:shared:*, __keyspace@0__:shared:greeting, changed]");
+
+  EXPECT_EQ(on_b.Command({"INCRBY", "hits", "5"}), "5");
+  EXPECT_EQ(on_a.Command({"INCRBY", "hits", "3"}).size() > 0, true);
+  EXPECT_TRUE(Eventually(on_a, {"GET", "hits"}, "8"));
+  EXPECT_TRUE(Eventually(on_b, {"GET", "hits"}, "8"));
+}
+
+}  // namespace
+}  // namespace parley::resp
+
+#endif  // the runtime exists
