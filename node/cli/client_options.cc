@@ -99,6 +99,11 @@ CLI::App* AddClientCommand(CLI::App& app, const std::string& name, const std::st
     if (!status.ok()) {
       std::fflush(stdout);
       std::fprintf(stderr, "(error) %s\n", status.ToString().c_str());
+      if (status.code() == Status::Code::kUnavailable && options.node.empty() &&
+          options.fleet_dir.empty() && options.on.empty()) {
+        std::fprintf(stderr, "(hint) start a local fleet with `parley fleet up`, or point --node or "
+                             "PARLEY_NODE at a running node's HTTP address\n");
+      }
       throw CLI::RuntimeError(1);
     }
   });

@@ -131,18 +131,28 @@ Result<LocalFleet> LocalFleet::Up(const FleetUpOptions& options, const ProgressF
   // Record the manifest before any process exists and after each start, so
   // `fleet down` (or a test's guard) can always find what was started.
   PARLEY_RETURN_IF_ERROR(SaveManifest(fleet.manifest_));
-  for (FleetNode& node : fleet.manifest_.nodes) {
+  Status started = fleet.StartAll(options.wait, progress);
+  if (!started.ok()) {
+    // Half a fleet is worse than none: it would hold the ports and make the
+    // next `fleet up` fail too.
+    (void)fleet.Down(milliseconds(3000));
+    return started.WithContext("the started nodes were stopped again");
+  }
+  return fleet;
+}
+
+Status LocalFleet::StartAll(milliseconds wait, const ProgressFn& progress) {
+  for (FleetNode& node : manifest_.nodes) {
     std::vector<std::string> seeds;
-    if (&node != &fleet.manifest_.nodes.front()) seeds.push_back(fleet.manifest_.nodes.front().gossip);
-    PARLEY_RETURN_IF_ERROR(fleet.StartNode(node, seeds));
+    if (&node != &manifest_.nodes.front()) seeds.push_back(manifest_.nodes.front().gossip);
+    PARLEY_RETURN_IF_ERROR(StartNode(node, seeds));
   }
   auto start = Clock::now();
-  for (const FleetNode& node : fleet.manifest_.nodes) {
-    milliseconds left = options.wait - Since(start);
-    PARLEY_RETURN_IF_ERROR(fleet.WaitUntilServing(node, std::max(left, milliseconds(1000))));
+  for (const FleetNode& node : manifest_.nodes) {
+    milliseconds left = wait - Since(start);
+    PARLEY_RETURN_IF_ERROR(WaitUntilServing(node, std::max(left, milliseconds(1000))));
   }
-  PARLEY_RETURN_IF_ERROR(fleet.WaitForMembership(options.wait - Since(start), progress));
-  return fleet;
+  return WaitForMembership(wait - Since(start), progress);
 }
 
 Status LocalFleet::StartNode(FleetNode& node, const std::vector<std::string>& seeds) {

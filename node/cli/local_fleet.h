@@ -67,6 +67,7 @@ class LocalFleet {
  private:
   explicit LocalFleet(FleetManifest manifest) : manifest_(std::move(manifest)) {}
 
+  Status StartAll(std::chrono::milliseconds wait, const ProgressFn& progress);
   Status StartNode(FleetNode& node, const std::vector<std::string>& seeds);
   Status WaitUntilServing(const FleetNode& node, std::chrono::milliseconds timeout);
   Status StopNodes(const std::vector<FleetNode*>& nodes, std::chrono::milliseconds grace);
