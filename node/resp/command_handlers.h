@@ -24,6 +24,7 @@ void ClientCommand(RespSession& s, Args args);
 // introspection (commands_server.cc)
 void CommandCommand(RespSession& s, Args args);
 void InfoCommand(RespSession& s, Args args);
+void ConfigCommand(RespSession& s, Args args);
 // keys (commands_keys.cc)
 void DbsizeCommand(RespSession& s, Args args);
 void ExistsCommand(RespSession& s, Args args);

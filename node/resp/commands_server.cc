@@ -1,9 +1,11 @@
-// Introspection commands: COMMAND (for clients that probe it) and INFO.
+// Introspection commands: COMMAND and CONFIG GET (for clients that probe
+// them) and INFO.
 #include <unistd.h>
 
 #include <chrono>
 
 #include "node/resp/command_handlers.h"
+#include "node/resp/glob.h"
 #include "node/resp/resp_commands.h"
 #include "node/resp/session_info.h"
 
@@ -83,6 +85,46 @@ void CommandCommand(RespSession& s, Args args) {
     for (const CommandSpec& spec : table) w.Bulk(spec.name);
   } else {
     w.Error("ERR unknown subcommand or wrong number of arguments for '" + args[1] + "'. Try COMMAND HELP.");
+  }
+}
+
+void ConfigCommand(RespSession& s, Args args) {
+  std::string sub = Lower(args[1]);
+  if (sub == "get" && args.size() >= 3) {
+    // Clients and tools (redis-benchmark, job queues) read a few settings
+    // to adapt; report the ones that describe parley truthfully.
+    const std::pair<const char*, std::string> known[] = {
+        {"save", ""},
+        {"appendonly", "no"},
+        {"databases", "1"},
+        {"maxmemory", "0"},
+        {"maxmemory-policy", "noeviction"},
+        {"notify-keyspace-events", "KEA"},
+        {"proto-max-bulk-len", std::to_string(s.server().limits.max_bulk_bytes)},
+        {"maxclients", "10000"},
+        {"port", std::to_string(s.server().port)},
+        {"requirepass", ""},  // never revealed
+    };
+    std::vector<std::pair<std::string, std::string>> found;
+    for (const auto& [name, value] : known) {
+      for (size_t i = 2; i < args.size(); ++i) {
+        if (GlobMatch(Lower(args[i]), name)) {
+          found.emplace_back(name, value);
+          break;
+        }
+      }
+    }
+    s.reply().Map(found.size());
+    for (const auto& [name, value] : found) {
+      s.reply().Bulk(name);
+      s.reply().Bulk(value);
+    }
+  } else if (sub == "set") {
+    s.reply().Error("ERR parley is configured at start-up (flags or TOML file); CONFIG SET is not supported");
+  } else if (sub == "resetstat" && args.size() == 2) {
+    s.reply().Ok();
+  } else {
+    s.reply().Error("ERR unknown subcommand or wrong number of arguments for '" + args[1] + "'. Try CONFIG HELP.");
   }
 }
 

@@ -25,6 +25,7 @@ std::vector<CommandSpec> BuildTable() {
       {"client", -2, kAdmin, ClientCommand},
       {"command", -1, 0, CommandCommand},
       {"info", -1, 0, InfoCommand},
+      {"config", -2, kAdmin, ConfigCommand},
       // keys
       {"dbsize", 1, kRead, DbsizeCommand},
       {"exists", -2, kRead, ExistsCommand, 1, -1, 1},
