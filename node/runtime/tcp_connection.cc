@@ -1,0 +1,180 @@
+// TcpConnection: a self-freeing libuv TCP stream with a write queue.
+#include "node/runtime/tcp_connection.h"
+
+#include "node/runtime/net_address.h"
+
+namespace parley {
+namespace {
+
+constexpr size_t kReadChunk = 64 * 1024;
+
+struct WriteRequest {
+  uv_write_t req;
+  std::string bytes;
+  TcpConnection* connection;
+};
+
+}  // namespace
+
+TcpConnection::TcpConnection(Callbacks callbacks) : callbacks_(std::move(callbacks)) {
+  handle_.data = this;
+}
+
+TcpConnection* TcpConnection::Accept(uv_stream_t* server, Callbacks callbacks) {
+  auto* c = new TcpConnection(std::move(callbacks));
+  if (uv_tcp_init(server->loop, &c->handle_) != 0) {
+    delete c;
+    return nullptr;
+  }
+  if (uv_accept(server, reinterpret_cast<uv_stream_t*>(&c->handle_)) != 0) {
+    c->Detach();
+    c->Close();
+    return nullptr;
+  }
+  uv_tcp_nodelay(&c->handle_, 1);
+  sockaddr_storage peer{};
+  int len = sizeof peer;
+  if (uv_tcp_getpeername(&c->handle_, reinterpret_cast<sockaddr*>(&peer), &len) == 0) {
+    c->peer_ = FromSockaddr(reinterpret_cast<sockaddr*>(&peer));
+  }
+  c->connected_ = true;
+  c->StartReading();
+  return c;
+}
+
+Result<TcpConnection*> TcpConnection::Connect(uv_loop_t* loop, const Address& to, Callbacks callbacks) {
+  Result<sockaddr_storage> addr = ToSockaddr(to);
+  if (!addr.ok()) return addr.status();
+  auto* c = new TcpConnection(std::move(callbacks));
+  c->peer_ = to;
+  if (int rc = uv_tcp_init(loop, &c->handle_); rc != 0) {
+    delete c;
+    return Status::IoError(std::string("tcp init: ") + uv_strerror(rc));
+  }
+  uv_tcp_nodelay(&c->handle_, 1);
+  auto* req = new uv_connect_t{};
+  req->data = c;
+  if (int rc = uv_tcp_connect(req, &c->handle_, reinterpret_cast<const sockaddr*>(&*addr), OnConnect); rc != 0) {
+    delete req;
+    c->Detach();
+    c->Close();
+    return Status::IoError("connect to " + FormatAddress(to) + ": " + uv_strerror(rc));
+  }
+  return c;
+}
+
+void TcpConnection::OnConnect(uv_connect_t* req, int status) {
+  auto* c = static_cast<TcpConnection*>(req->data);
+  delete req;
+  if (c->closing_) return;  // closed while connecting (status is ECANCELED)
+  if (status < 0) {
+    c->Close(Status::IoError("connect to " + FormatAddress(c->peer_) + ": " + uv_strerror(status)));
+    return;
+  }
+  c->connected_ = true;
+  c->StartReading();
+  c->Flush();
+}
+
+void TcpConnection::StartReading() {
+  if (reading_ || closing_) return;
+  reading_ = true;
+  uv_read_start(
+      reinterpret_cast<uv_stream_t*>(&handle_),
+      [](uv_handle_t* h, size_t, uv_buf_t* buf) {
+        auto* self = static_cast<TcpConnection*>(h->data);
+        self->read_buffer_.resize(kReadChunk);
+        *buf = uv_buf_init(self->read_buffer_.data(), static_cast<unsigned>(kReadChunk));
+      },
+      OnRead);
+}
+
+void TcpConnection::PauseReading() {
+  if (!reading_ || closing_) return;
+  reading_ = false;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
+}
+
+void TcpConnection::ResumeReading() {
+  if (connected_) StartReading();
+}
+
+void TcpConnection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+  auto* self = static_cast<TcpConnection*>(stream->data);
+  if (nread == UV_EOF) {
+    self->Close();
+    return;
+  }
+  if (nread < 0) {
+    self->Close(Status::IoError(std::string("read: ") + uv_strerror(static_cast<int>(nread))));
+    return;
+  }
+  if (nread > 0 && self->callbacks_.on_data && !self->closing_) {
+    self->callbacks_.on_data(std::string_view(buf->base, static_cast<size_t>(nread)));
+  }
+}
+
+void TcpConnection::Write(std::string bytes) {
+  if (closing_ || bytes.empty()) return;
+  queued_bytes_ += bytes.size();
+  queue_.push_back(std::move(bytes));
+  if (connected_) Flush();
+}
+
+void TcpConnection::Flush() {
+  for (std::string& bytes : queue_) {
+    auto* w = new WriteRequest{{}, std::move(bytes), this};
+    w->req.data = w;
+    uv_buf_t buf = uv_buf_init(w->bytes.data(), static_cast<unsigned>(w->bytes.size()));
+    if (int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&handle_), &buf, 1, OnWrite); rc != 0) {
+      delete w;
+      queue_.clear();
+      Close(Status::IoError(std::string("write: ") + uv_strerror(rc)));
+      return;
+    }
+  }
+  queue_.clear();
+}
+
+void TcpConnection::OnWrite(uv_write_t* req, int status) {
+  // Runs before the close callback even when the stream is closing, so the
+  // connection is still alive here.
+  auto* w = static_cast<WriteRequest*>(req->data);
+  TcpConnection* c = w->connection;
+  c->queued_bytes_ -= w->bytes.size();
+  delete w;
+  if (c->closing_) return;
+  if (status < 0) {
+    c->Close(Status::IoError(std::string("write: ") + uv_strerror(status)));
+    return;
+  }
+  if (c->queued_bytes_ == 0) {
+    if (c->close_when_drained_) {
+      c->Close();
+      return;
+    }
+    if (c->callbacks_.on_writes_drained) c->callbacks_.on_writes_drained();
+  }
+}
+
+void TcpConnection::CloseAfterWrites() {
+  if (queued_bytes_ == 0) {
+    Close();
+  } else {
+    close_when_drained_ = true;
+    PauseReading();
+  }
+}
+
+void TcpConnection::Close(const Status& why) {
+  if (closing_) return;
+  closing_ = true;
+  queue_.clear();
+  auto on_close = std::move(callbacks_.on_close);
+  callbacks_ = Callbacks{};
+  uv_close(reinterpret_cast<uv_handle_t*>(&handle_),
+           [](uv_handle_t* h) { delete static_cast<TcpConnection*>(h->data); });
+  if (on_close) on_close(why);
+}
+
+}  // namespace parley
