@@ -32,9 +32,13 @@ Result<std::unique_ptr<NodeRuntime>> NodeRuntime::Create(RuntimeOptions options)
 
 Status NodeRuntime::Open() {
   logger_ = options_.logger ? options_.logger : MakeNodeLogger(options_.config.name, spdlog::level::info);
-  if (int rc = uv_loop_init(&loop_); rc != 0) return Status::IoError(std::string("uv_loop_init: ") + uv_strerror(rc));
-  loop_open_ = true;
-  loop_.data = this;
+  if (options_.loop != nullptr) {
+    loop_ = options_.loop;
+  } else {
+    if (int rc = uv_loop_init(loop_); rc != 0) return Status::IoError(std::string("uv_loop_init: ") + uv_strerror(rc));
+    loop_open_ = true;
+    loop_->data = this;
+  }
 
   if (!options_.data_dir.empty()) {
     std::error_code ec;
@@ -57,22 +61,22 @@ Status NodeRuntime::Open() {
                     logbook_->recovery().torn_tail->file, logbook_->recovery().torn_tail->offset,
                     logbook_->recovery().torn_tail->dropped_bytes, logbook_->recovery().torn_tail->reason);
     }
-    sync_ = std::make_unique<SyncWorker>(&loop_, logbook_.get(), [this](uint64_t durable, const Status& s) {
+    sync_ = std::make_unique<SyncWorker>(loop_, logbook_.get(), [this](uint64_t durable, const Status& s) {
       OnSynced(durable, s);
     });
   }
 
   size_t max_frame = options_.config.limits.max_frame_bytes;
-  udp_ = std::make_unique<UdpTransport>(&loop_);
+  udp_ = std::make_unique<UdpTransport>(loop_);
   PARLEY_RETURN_IF_ERROR(udp_->Bind(options_.bind, [this](const Address& from, std::string_view d) {
     OnDatagram(from, d);
   }));
   // TCP on the same port as UDP, so one address names the node: with port
   // 0 the kernel chose the UDP port and TCP must take that one.
   bound_ = udp_->bound_address();
-  tcp_ = std::make_unique<TcpTransport>(&loop_, max_frame);
+  tcp_ = std::make_unique<TcpTransport>(loop_, max_frame);
   PARLEY_RETURN_IF_ERROR(tcp_->Listen(bound_, [this](const Address& from, std::string_view f) { OnFrame(from, f); }));
-  pool_ = std::make_unique<ConnectionPool>(&loop_, max_frame,
+  pool_ = std::make_unique<ConnectionPool>(loop_, max_frame,
                                            [this](const Address& from, std::string_view f) { OnFrame(from, f); });
 
   Address& advertise = options_.config.advertise;
@@ -84,13 +88,13 @@ Status NodeRuntime::Open() {
   }
   addresses_["gossip"] = advertise;
 
-  if (int rc = timer_.Init(uv_timer_init, &loop_); rc != 0) return Status::IoError("timer init failed");
+  if (int rc = timer_.Init(uv_timer_init, loop_); rc != 0) return Status::IoError("timer init failed");
   timer_.get()->data = this;
-  if (int rc = delay_timer_.Init(uv_timer_init, &loop_); rc != 0) return Status::IoError("timer init failed");
+  if (int rc = delay_timer_.Init(uv_timer_init, loop_); rc != 0) return Status::IoError("timer init failed");
   delay_timer_.get()->data = this;
-  if (int rc = stop_timer_.Init(uv_timer_init, &loop_); rc != 0) return Status::IoError("timer init failed");
+  if (int rc = stop_timer_.Init(uv_timer_init, loop_); rc != 0) return Status::IoError("timer init failed");
   stop_timer_.get()->data = this;
-  int rc = async_.Init(uv_async_init, &loop_, [](uv_async_t* h) {
+  int rc = async_.Init(uv_async_init, loop_, [](uv_async_t* h) {
     if (h->data != nullptr) static_cast<NodeRuntime*>(h->data)->RunPosted();
   });
   if (rc != 0) return Status::IoError("async init failed");
@@ -105,11 +109,13 @@ Status NodeRuntime::Start() {
   ReplicaId replica = logbook_ ? logbook_->replica_id() : RandomNonZero();
   Result<std::unique_ptr<NodeCore>> core = NodeCore::Create(config, replica, logbook_.get(), SystemRandomSource());
   if (!core.ok()) return core.status();
+  auto lock = LockMap();
   core_ = std::move(core).value();
   logger_->info("node {} replica {:016x} gossip {} (bound {}), {} keys, sync {}", config.name, replica,
                 FormatAddress(config.advertise), FormatAddress(bound_), core_->map().KeyCount(),
                 SyncPolicyName(config.sync_policy));
   core_->Start(NowMs());
+  lock.unlock();
   Drain();
   return Status::Ok();
 }
@@ -117,7 +123,7 @@ Status NodeRuntime::Start() {
 Status NodeRuntime::InstallSignalHandlers() {
   for (int signum : {SIGINT, SIGTERM}) {
     UvHandle<uv_signal_t> handle;
-    if (int rc = handle.Init(uv_signal_init, &loop_); rc != 0) return Status::IoError("signal init failed");
+    if (int rc = handle.Init(uv_signal_init, loop_); rc != 0) return Status::IoError("signal init failed");
     handle.get()->data = this;
     int rc = uv_signal_start(
         handle.get(),
@@ -138,34 +144,46 @@ Status NodeRuntime::InstallSignalHandlers() {
   return Status::Ok();
 }
 
-void NodeRuntime::Run() { uv_run(&loop_, UV_RUN_DEFAULT); }
+void NodeRuntime::Run() { uv_run(loop_, UV_RUN_DEFAULT); }
 
 // ---- into the core ------------------------------------------------------------------
 
 void NodeRuntime::OnDatagram(const Address& from, std::string_view datagram) {
   if (!core_ || stopping_) return;
   if (faults_.DropIncoming(from, datagram, core_->membership())) return;
-  core_->Receive(from, Transport::kDatagram, datagram, NowMs());
+  {
+    auto lock = LockMap();
+    core_->Receive(from, Transport::kDatagram, datagram, NowMs());
+  }
   Drain();
 }
 
 void NodeRuntime::OnFrame(const Address& from, std::string_view frame) {
   if (!core_ || stopping_) return;
   if (faults_.DropIncoming(from, frame, core_->membership())) return;
-  core_->Receive(from, Transport::kFrame, frame, NowMs());
+  {
+    auto lock = LockMap();
+    core_->Receive(from, Transport::kFrame, frame, NowMs());
+  }
   Drain();
 }
 
 void NodeRuntime::OnTimer() {
   if (!core_ || stopping_) return;
-  core_->Tick(NowMs());
+  {
+    auto lock = LockMap();
+    core_->Tick(NowMs());
+  }
   Drain();
 }
 
 void NodeRuntime::OnSynced(uint64_t durable_sequence, const Status& status) {
   if (!status.ok()) logger_->error("logbook sync failed: {}", status.ToString());
   if (!core_) return;
-  core_->OnSynced(durable_sequence, status, NowMs());
+  {
+    auto lock = LockMap();
+    core_->OnSynced(durable_sequence, status, NowMs());
+  }
   Drain();
 }
 
@@ -174,7 +192,9 @@ void NodeRuntime::Write(std::vector<Op> ops, Durability durability, WriteCallbac
     done(Status::Unavailable("node " + name() + " is not running"));
     return;
   }
+  auto lock = LockMap();
   Result<uint64_t> id = core_->Write(ops, durability, NowMs());
+  lock.unlock();
   if (!id.ok()) {
     Drain();
     done(id.status());
@@ -256,7 +276,7 @@ void NodeRuntime::SendPacket(OutgoingPacket packet) {
     SendNow(std::move(packet));
     return;
   }
-  delayed_.emplace(uv_now(&loop_) + delay, std::move(packet));
+  delayed_.emplace(uv_now(loop_) + delay, std::move(packet));
   ArmDelayTimer();
 }
 
@@ -284,14 +304,14 @@ void NodeRuntime::ArmTimer() {
 
 void NodeRuntime::ArmDelayTimer() {
   if (delayed_.empty() || !delay_timer_.initialized()) return;
-  uint64_t now = uv_now(&loop_);
+  uint64_t now = uv_now(loop_);
   uint64_t due = delayed_.begin()->first;
   uv_timer_start(
       delay_timer_.get(),
       [](uv_timer_t* h) {
         auto* self = static_cast<NodeRuntime*>(h->data);
         if (self == nullptr || self->stopping_) return;
-        uint64_t t = uv_now(&self->loop_);
+        uint64_t t = uv_now(self->loop_);
         while (!self->delayed_.empty() && self->delayed_.begin()->first <= t) {
           OutgoingPacket p = std::move(self->delayed_.begin()->second);
           self->delayed_.erase(self->delayed_.begin());
@@ -309,6 +329,11 @@ void NodeRuntime::LogMemberChange(const MemberChange& change) {
                                                                                        : spdlog::level::warn;
   logger_->log(level, "member {} ({}) is {} (incarnation {})", change.name, where, MemberStateName(change.state),
                change.incarnation);
+}
+
+std::unique_lock<std::shared_mutex> NodeRuntime::LockMap() {
+  if (options_.map_lock == nullptr) return {};
+  return std::unique_lock<std::shared_mutex>(*options_.map_lock);
 }
 
 // ---- posting and stopping -----------------------------------------------------------
@@ -336,7 +361,10 @@ void NodeRuntime::LeaveAndStop() {
     return;
   }
   leaving_ = true;
-  core_->Leave(NowMs());
+  {
+    auto lock = LockMap();
+    core_->Leave(NowMs());
+  }
   Drain();
   // Long enough for the leave to go out with a few gossip rounds.
   uint64_t grace = std::clamp<uint64_t>(3 * options_.config.timing.gossip_interval_ms, 100, 1000);
@@ -380,15 +408,15 @@ NodeRuntime::~NodeRuntime() {
   if (loop_open_) {
     Stop();
     // Close callbacks and an in-flight sync finish here.
-    uv_run(&loop_, UV_RUN_DEFAULT);
+    uv_run(loop_, UV_RUN_DEFAULT);
     front_doors_.clear();
     pool_.reset();
     tcp_.reset();
     udp_.reset();
-    uv_run(&loop_, UV_RUN_DEFAULT);
+    uv_run(loop_, UV_RUN_DEFAULT);
     // Anything a component forgot: close it so the loop can close.
     uv_walk(
-        &loop_,
+        loop_,
         [](uv_handle_t* h, void* arg) {
           if (uv_is_closing(h)) return;
           static_cast<NodeRuntime*>(arg)->logger_->warn("closing a leftover libuv handle ({})",
@@ -396,10 +424,21 @@ NodeRuntime::~NodeRuntime() {
           uv_close(h, nullptr);
         },
         this);
-    uv_run(&loop_, UV_RUN_DEFAULT);
-    if (int rc = uv_loop_close(&loop_); rc != 0) logger_->error("uv_loop_close: {}", uv_strerror(rc));
+    uv_run(loop_, UV_RUN_DEFAULT);
+    if (int rc = uv_loop_close(loop_); rc != 0) logger_->error("uv_loop_close: {}", uv_strerror(rc));
+  } else if (options_.loop != nullptr) {
+    // The caller's loop: close our handles (they free themselves when the
+    // caller runs the loop on), but wait here for a sync in flight, whose
+    // completion callback would touch the worker.
+    Stop();
+    while (sync_ && sync_->busy()) uv_run(loop_, UV_RUN_ONCE);
+    front_doors_.clear();
+    pool_.reset();
+    tcp_.reset();
+    udp_.reset();
   }
   sync_.reset();
+  auto lock = LockMap();
   core_.reset();
   if (logbook_) {
     Status s = logbook_->Close();

@@ -28,6 +28,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,12 @@ struct RuntimeOptions {
   Address bind{"127.0.0.1", 7946};  // port 0 picks a free port
   std::string data_dir;             // empty: in memory, no logbook
   Logger logger;                    // null: a logger named after the node
+  // For the embedding API (node/embed). `loop`: run on the caller's loop
+  // instead of an own one; the caller runs it and it must outlive the
+  // runtime. `map_lock`: taken exclusively around every call that may change
+  // the core's map, so other threads may read the map under a shared lock.
+  uv_loop_t* loop = nullptr;
+  std::shared_mutex* map_lock = nullptr;
 };
 
 class NodeRuntime {
@@ -108,7 +115,7 @@ class NodeRuntime {
   const std::string& data_dir() const { return options_.data_dir; }
   const Logbook* logbook() const { return logbook_.get(); }
   const std::string& name() const { return options_.config.name; }
-  uv_loop_t* loop() { return &loop_; }
+  uv_loop_t* loop() { return loop_; }
   const Logger& logger() const { return logger_; }
 
   // ---- any thread ----
@@ -130,12 +137,15 @@ class NodeRuntime {
   void ArmDelayTimer();
   void RunPosted();
   void LogMemberChange(const MemberChange& change);
+  // Held while the core may change its map (empty without options_.map_lock).
+  std::unique_lock<std::shared_mutex> LockMap();
 
   RuntimeOptions options_;
   Logger logger_;
   WallClock clock_;
-  uv_loop_t loop_{};
-  bool loop_open_ = false;
+  uv_loop_t own_loop_{};
+  uv_loop_t* loop_ = &own_loop_;  // or options_.loop
+  bool loop_open_ = false;        // own_loop_ was initialized
 
   std::unique_ptr<Logbook> logbook_;
   std::unique_ptr<NodeCore> core_;
