@@ -109,13 +109,26 @@ void NodeCore::StartAntiEntropy(uint64_t now_ms) {
   std::vector<Message> opening = {membership_->Snapshot(true),
                                   ContextDigestMessage{map_.context(), StateDigest(), true}};
   std::vector<Address> targets;
+  std::vector<Address> lost_seeds;  // seeds that are not live members now
+  for (const Address& seed : config_.seeds) {
+    if (seed == config_.advertise) continue;
+    bool live = false;
+    for (const auto& [name, m] : membership_->members()) {
+      if (m.address == seed && (m.state == MemberState::kAlive || m.state == MemberState::kSuspect)) live = true;
+    }
+    if (!live) lost_seeds.push_back(seed);
+  }
   if (auto peers = membership_->RandomPeers(1); !peers.empty()) {
     targets.push_back(peers[0]->address);
+    // Also knock on one lost seed. After a partition long enough for each
+    // side to declare the other dead and reap it, the side without the seed
+    // would otherwise never contact the other side again: it is not alone,
+    // and nobody remembers anyone across the cut (serf's "reconnect",
+    // limited to seeds). A seed that is really gone costs one frame a round.
+    if (!lost_seeds.empty()) targets.push_back(lost_seeds[rng_() % lost_seeds.size()]);
   } else {
     // Alone (just started, or cut off): knock on every seed.
-    for (const Address& seed : config_.seeds) {
-      if (!(seed == config_.advertise)) targets.push_back(seed);
-    }
+    targets = lost_seeds;
   }
   for (const Address& to : targets) {
     ++stats_.diff_rounds;
