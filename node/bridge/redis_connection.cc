@@ -1,7 +1,8 @@
 // RedisConnection: hiredis async on libuv, with reconnection and a watchdog.
 #include "node/bridge/redis_connection.h"
 
-#include <hiredis/adapters/libuv.h>
+#include "node/bridge/hiredis_libuv.h"
+
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
@@ -91,13 +92,14 @@ void RedisConnection::Connect() {
     return;
   }
   ac->data = this;
-  if (redisLibuvAttach(ac, loop_) != REDIS_OK) {
+  if (AttachHiredisToLibuv(ac, loop_) != REDIS_OK) {
     ac->data = nullptr;
     redisAsyncFree(ac);
     Lost(Status::IoError("cannot attach hiredis to the libuv loop"));
     return;
   }
   context_ = ac;
+  connect_started_ms_ = uv_now(loop_);
   redisAsyncSetConnectCallback(ac, &RedisConnection::OnConnected);
   redisAsyncSetDisconnectCallback(ac, &RedisConnection::OnDisconnected);
 }
@@ -156,8 +158,15 @@ void RedisConnection::ArmWatchdog() {
       watchdog_.get(),
       [](uv_timer_t* t) {
         auto* self = static_cast<RedisConnection*>(t->data);
-        if (self == nullptr || !self->ready_ || self->pending_ == 0) return;
-        if (uv_now(self->loop_) - self->last_progress_ms_ > self->options_.reply_timeout_ms) {
+        if (self == nullptr || self->context_ == nullptr) return;
+        uint64_t now = uv_now(self->loop_);
+        if (!self->ready_) {
+          // A connect to a black-holed address waits for the kernel's
+          // timeout (minutes) unless we give up earlier.
+          if (now - self->connect_started_ms_ > self->options_.reply_timeout_ms) self->Drop("connect timed out");
+          return;
+        }
+        if (self->pending_ > 0 && now - self->last_progress_ms_ > self->options_.reply_timeout_ms) {
           self->Drop("no reply for " + std::to_string(self->options_.reply_timeout_ms) + " ms");
         }
       },

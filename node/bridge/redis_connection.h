@@ -102,6 +102,7 @@ class RedisConnection {
   bool ever_connected_ = false;
   uint64_t reconnects_ = 0;
   uint64_t pending_ = 0;          // commands sent and not answered
+  uint64_t connect_started_ms_ = 0;
   uint64_t last_progress_ms_ = 0;  // uv_now of the last reply (or send into an idle connection)
   // Subscription callbacks live as long as the context they were given to.
   std::vector<std::unique_ptr<ReplyCallback>> subscriptions_;
