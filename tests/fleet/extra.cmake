@@ -10,7 +10,9 @@ target_sources(parley_fleet_tests PRIVATE
   ${PROJECT_SOURCE_DIR}/node/cli/node_api.cc
   ${PROJECT_SOURCE_DIR}/node/cli/fleet_manifest.cc
   ${PROJECT_SOURCE_DIR}/node/cli/node_process.cc
-  ${PROJECT_SOURCE_DIR}/node/cli/port_probe.cc)
+  ${PROJECT_SOURCE_DIR}/node/cli/port_probe.cc
+  ${PROJECT_SOURCE_DIR}/node/cli/reply_printer.cc
+  ${PROJECT_SOURCE_DIR}/node/cli/text_table.cc)
 target_link_libraries(parley_fleet_tests PRIVATE CURL::libcurl)
 target_compile_definitions(parley_fleet_tests PRIVATE PARLEY_BINARY="$<TARGET_FILE:parley>")
 add_dependencies(parley_fleet_tests parley)
