@@ -115,7 +115,7 @@ Status NodeRuntime::Start() {
                 FormatAddress(config.advertise), FormatAddress(bound_), core_->map().KeyCount(),
                 SyncPolicyName(config.sync_policy));
   core_->Start(NowMs());
-  lock.unlock();
+  if (lock.owns_lock()) lock.unlock();  // no map lock configured: nothing to release
   Drain();
   return Status::Ok();
 }
@@ -194,7 +194,7 @@ void NodeRuntime::Write(std::vector<Op> ops, Durability durability, WriteCallbac
   }
   auto lock = LockMap();
   Result<uint64_t> id = core_->Write(ops, durability, NowMs());
-  lock.unlock();
+  if (lock.owns_lock()) lock.unlock();  // no map lock configured: nothing to release
   if (!id.ok()) {
     Drain();
     done(id.status());
