@@ -91,6 +91,7 @@ class NodeRuntime {
   // Calls `on_change(key)` for every visible change of a key under `prefix`.
   uint64_t Watch(std::string prefix, ChangeCallback on_change);
   void Unwatch(uint64_t watch);
+  size_t watch_count() const { return watchers_.size(); }
   std::vector<Member> Members() const;
 
   void SetFaults(FaultSet faults);
