@@ -331,9 +331,9 @@ void NodeRuntime::LogMemberChange(const MemberChange& change) {
                change.incarnation);
 }
 
-std::unique_lock<std::shared_mutex> NodeRuntime::LockMap() {
+std::unique_lock<MapLock> NodeRuntime::LockMap() {
   if (options_.map_lock == nullptr) return {};
-  return std::unique_lock<std::shared_mutex>(*options_.map_lock);
+  return std::unique_lock<MapLock>(*options_.map_lock);
 }
 
 // ---- posting and stopping -----------------------------------------------------------

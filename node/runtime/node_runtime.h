@@ -28,7 +28,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -37,6 +36,7 @@
 #include "node/runtime/faults.h"
 #include "node/runtime/front_door.h"
 #include "node/runtime/logging.h"
+#include "node/runtime/map_lock.h"
 #include "node/runtime/sync_worker.h"
 #include "node/runtime/tcp_transport.h"
 #include "node/runtime/udp_transport.h"
@@ -57,7 +57,7 @@ struct RuntimeOptions {
   // runtime. `map_lock`: taken exclusively around every call that may change
   // the core's map, so other threads may read the map under a shared lock.
   uv_loop_t* loop = nullptr;
-  std::shared_mutex* map_lock = nullptr;
+  MapLock* map_lock = nullptr;
 };
 
 class NodeRuntime {
@@ -139,7 +139,7 @@ class NodeRuntime {
   void RunPosted();
   void LogMemberChange(const MemberChange& change);
   // Held while the core may change its map (empty without options_.map_lock).
-  std::unique_lock<std::shared_mutex> LockMap();
+  std::unique_lock<MapLock> LockMap();
 
   RuntimeOptions options_;
   Logger logger_;
