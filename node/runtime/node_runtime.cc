@@ -215,6 +215,12 @@ void NodeRuntime::Unwatch(uint64_t watch) {
   if (core_) core_->Unwatch(watch);
 }
 
+void NodeRuntime::SyncThroughRelay() {
+  if (!core_ || stopping_) return;
+  core_->SyncThroughRelay(NowMs());
+  Drain();
+}
+
 std::vector<Member> NodeRuntime::Members() const {
   std::vector<Member> out;
   if (!core_) return out;
@@ -270,6 +276,10 @@ void NodeRuntime::Drain() {
 
 void NodeRuntime::SendPacket(OutgoingPacket packet) {
   if (stopping_) return;
+  if (packet.to == kRelayAddress) {  // not a socket address: the Redis bridge's
+    if (relay_sink_) relay_sink_(std::move(packet.bytes));
+    return;
+  }
   if (faults_.DropOutgoing(packet.to, core_->membership())) return;
   uint64_t delay = faults_.faults().delay_ms;
   if (delay == 0) {

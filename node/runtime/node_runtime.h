@@ -94,6 +94,14 @@ class NodeRuntime {
   size_t watch_count() const { return watchers_.size(); }
   std::vector<Member> Members() const;
 
+  // ---- the Redis relay (node/bridge) ----
+  // Packets the core addresses to kRelayAddress go to `sink` (the bridge)
+  // instead of TCP; what the bridge reads from Redis comes back through
+  // ReceiveRelayFrame (a frame without its length prefix).
+  void SetRelaySink(std::function<void(std::string frame)> sink) { relay_sink_ = std::move(sink); }
+  void ReceiveRelayFrame(std::string_view frame) { OnFrame(kRelayAddress, frame); }
+  void SyncThroughRelay();
+
   void SetFaults(FaultSet faults);
   void ClearFaults() { SetFaults(FaultSet{}); }
   const FaultFilter& faults() const { return faults_; }
@@ -165,6 +173,7 @@ class NodeRuntime {
   std::vector<UvHandle<uv_signal_t>> signals_;
 
   FaultFilter faults_;
+  std::function<void(std::string)> relay_sink_;  // see SetRelaySink
   std::multimap<uint64_t, OutgoingPacket> delayed_;  // by uv_now() when due
 
   std::map<uint64_t, WriteCallback> pending_writes_;  // by core write id
