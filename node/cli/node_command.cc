@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "node/bridge/runtime_host.h"
 #include "node/cli/command_registry.h"
 #include "node/http/http_api.h"
 #include "node/runtime/net_address.h"
@@ -39,6 +40,8 @@ struct NodeFlags {
   std::map<std::string, std::string> values;  // option -> text
   std::vector<std::string> key_files;
   bool in_memory = false;
+  std::map<std::string, std::string> redis_values;  // --redis* options with values
+  bool redis_relay = false, redis_mirror = false, redis_ingest = false;
 };
 
 [[noreturn]] void Fail(int code, const std::string& message) {
@@ -78,6 +81,18 @@ int RunNode(const NodeFlags& flags, CLI::App* cmd) {
   Result<RuntimeOptions> runtime_options = MakeRuntimeOptions(options);
   if (!runtime_options.ok()) Fail(kConfigError, runtime_options.status().message());
 
+  // The optional Redis bridge (node/bridge): off unless --redis is given.
+  BridgeOptions bridge;
+  for (const auto& [option, value] : flags.redis_values) {
+    if (cmd->count("--" + option) == 0) continue;
+    if (Status s = SetBridgeOption(&bridge, option, value); !s.ok()) Fail(kConfigError, s.message());
+  }
+  bridge.relay = flags.redis_relay;
+  bridge.mirror = flags.redis_mirror;
+  bridge.ingest = flags.redis_ingest;
+  if (Status s = FinishBridgeOptions(&bridge); !s.ok()) Fail(kConfigError, s.message());
+  runtime_options->config.relay = bridge.enabled() && bridge.relay;  // the core publishes to the relay
+
   Result<std::unique_ptr<NodeRuntime>> created = NodeRuntime::Create(std::move(runtime_options).value());
   if (!created.ok()) {
     Status s = created.status();
@@ -98,6 +113,10 @@ int RunNode(const NodeFlags& flags, CLI::App* cmd) {
   }
   if (Status s = runtime->InstallSignalHandlers(); !s.ok()) Fail(kRuntimeError, s.message());
   if (Status s = runtime->Start(); !s.ok()) Fail(kRuntimeError, s.message());
+  if (bridge.enabled()) {
+    Result<Bridge*> attached = AttachBridge(runtime.get(), bridge);
+    if (!attached.ok()) Fail(kConfigError, attached.status().message());
+  }
 
   std::string gossip = FormatAddress(runtime->gossip_address());
   std::string data = options.in_memory ? "memory" : runtime->data_dir();
@@ -146,6 +165,18 @@ void AddNodeCommand(CLI::App& app) {
   }
   cmd->add_option("--key-file", flags->key_files,
                   "cluster key file (32 raw bytes or 64 hex chars); repeat to accept several, first is primary");
+  static const Spec kRedisSpecs[] = {
+      {"redis", "Redis host:port for the bridge (off by default; alone it means relay + mirror)"},
+      {"redis-prefix", "prefix of mirrored Redis keys (default none: `GET treasureMap` works)"},
+      {"redis-stream", "Redis stream key of the relay (default parley:relay)"},
+      {"redis-stream-maxlen", "approximate length the relay stream is trimmed to (default 100000)"},
+  };
+  for (const Spec& s : kRedisSpecs) {
+    cmd->add_option(std::string("--") + s.option, flags->redis_values[s.option], s.help);
+  }
+  cmd->add_flag("--redis-relay", flags->redis_relay, "publish and read deltas through a Redis stream");
+  cmd->add_flag("--redis-mirror", flags->redis_mirror, "write the map into ordinary Redis keys");
+  cmd->add_flag("--redis-ingest", flags->redis_ingest, "turn writes made directly to those keys into CRDT writes");
   cmd->add_flag("--in-memory", flags->in_memory, "keep no logbook (state is lost when the process ends)");
   cmd->callback([flags, cmd] {
     int rc = RunNode(*flags, cmd);
