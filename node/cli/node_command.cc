@@ -11,6 +11,7 @@
 // (http=off when disabled, resp=off when not configured, data=memory with
 // --in-memory). With --port-file the same facts are also written as JSON.
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <string>
@@ -23,6 +24,7 @@
 #include "node/bridge/runtime_host.h"
 #include "node/cli/command_registry.h"
 #include "node/http/http_api.h"
+#include "node/resp/resp_server.h"
 #include "node/runtime/net_address.h"
 #include "node/runtime/node_options.h"
 #include "node/runtime/node_runtime.h"
@@ -42,6 +44,7 @@ struct NodeFlags {
   bool in_memory = false;
   std::map<std::string, std::string> redis_values;  // --redis* options with values
   bool redis_relay = false, redis_mirror = false, redis_ingest = false;
+  std::string resp_password;
 };
 
 [[noreturn]] void Fail(int code, const std::string& message) {
@@ -108,8 +111,14 @@ int RunNode(const NodeFlags& flags, CLI::App* cmd) {
   }
   std::string resp = "off";
   if (options.resp) {
-    resp = FormatAddress(*options.resp);
-    runtime->SetAddress("resp", *options.resp);
+    resp::RespServerOptions resp_options;
+    resp_options.bind = *options.resp;
+    // --resp-password, or PARLEY_RESP_PASSWORD (kept out of `ps` output).
+    const char* password_env = std::getenv("PARLEY_RESP_PASSWORD");
+    resp_options.password = !flags.resp_password.empty() ? flags.resp_password : password_env ? password_env : "";
+    Result<Address> bound = resp::AttachRespServer(runtime.get(), resp_options);
+    if (!bound.ok()) Fail(kRuntimeError, bound.status().message());
+    resp = FormatAddress(*bound);
   }
   if (Status s = runtime->InstallSignalHandlers(); !s.ok()) Fail(kRuntimeError, s.message());
   if (Status s = runtime->Start(); !s.ok()) Fail(kRuntimeError, s.message());
@@ -153,7 +162,7 @@ void AddNodeCommand(CLI::App& app) {
       {"advertise", "address peers use to reach this node (default: --bind)"},
       {"seeds", "comma-separated host:port of nodes to join through"},
       {"http", "HTTP API address (default 127.0.0.1:8080; port 0 disables it)"},
-      {"resp", "RESP (Redis protocol) address, published in gossip meta"},
+      {"resp", "RESP (Redis protocol) server address, published in gossip meta"},
       {"cluster-id", "nodes only talk within one cluster id (default parley)"},
       {"sync", "logbook sync policy: always, batch (default) or none"},
       {"profile", "timing profile: lan (default) or local (nodes on one machine)"},
@@ -165,6 +174,8 @@ void AddNodeCommand(CLI::App& app) {
   }
   cmd->add_option("--key-file", flags->key_files,
                   "cluster key file (32 raw bytes or 64 hex chars); repeat to accept several, first is primary");
+  cmd->add_option("--resp-password", flags->resp_password,
+                  "require AUTH with this password on the RESP port (or set PARLEY_RESP_PASSWORD)");
   static const Spec kRedisSpecs[] = {
       {"redis", "Redis host:port for the bridge (off by default; alone it means relay + mirror)"},
       {"redis-prefix", "prefix of mirrored Redis keys (default none: `GET treasureMap` works)"},
