@@ -107,10 +107,12 @@ void RespSession::Execute(std::vector<std::string>& args) {
     submitted_->bytes = std::move(scratch_);
     pending_.push_back(std::move(submitted_));
     submitted_.reset();
+  } else if (pending_.empty()) {
+    out_.append(scratch_);  // the common case: keep scratch_'s capacity
   } else {
     QueueBytes(std::move(scratch_));
   }
-  scratch_ = std::string();
+  scratch_.clear();
   writer_ = RespWriter(&scratch_, protocol_);
   for (std::string& message : held_messages_) QueueBytes(std::move(message));
   held_messages_.clear();
