@@ -77,6 +77,15 @@ Status CheckFault(const FaultEvent& f, size_t i, const Scenario& s) {
 
 }  // namespace
 
+FaultEvent MakeFault(uint64_t at_ms, FaultKind kind, int node, std::vector<std::vector<int>> groups) {
+  FaultEvent f;
+  f.at_ms = at_ms;
+  f.kind = kind;
+  f.node = node;
+  f.groups = std::move(groups);
+  return f;
+}
+
 const char* FaultKindName(FaultKind kind) { return kFaultNames[static_cast<int>(kind)]; }
 
 bool ParseFaultKind(const std::string& name, FaultKind* kind) {

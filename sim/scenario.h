@@ -99,6 +99,9 @@ struct Scenario {
   std::string inject_bug;
 };
 
+// A fault at `at_ms` (for scenarios built in code).
+FaultEvent MakeFault(uint64_t at_ms, FaultKind kind, int node = -1, std::vector<std::vector<int>> groups = {});
+
 const char* FaultKindName(FaultKind kind);
 bool ParseFaultKind(const std::string& name, FaultKind* kind);
 

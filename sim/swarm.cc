@@ -74,14 +74,15 @@ uint64_t SwarmRunSeed(uint64_t swarm_seed, int run) {
   return run == 0 ? swarm_seed : DeriveSeed(swarm_seed, Stream::kSwarm, static_cast<uint64_t>(run));
 }
 
-Scenario RandomScenario(uint64_t run_seed) {
+Scenario RandomScenario(uint64_t run_seed, const SwarmLimits& limits) {
   SimRandom r(DeriveSeed(run_seed, Stream::kSwarm, 0));
   Scenario s;
   s.name = "swarm-" + std::to_string(run_seed);
   s.description = "random scenario generated from seed " + std::to_string(run_seed);
   s.seed = run_seed;
-  s.duration_ms = 2000 + r.Below(3001);
-  s.nodes.count = 3 + static_cast<int>(r.Below(6));
+  uint64_t max_duration = std::max<uint64_t>(limits.max_duration_ms, 1000);
+  s.duration_ms = 1000 + r.Below(max_duration - 1000 + 1);
+  s.nodes.count = 3 + static_cast<int>(r.Below(static_cast<uint64_t>(std::max(limits.max_nodes, 3) - 2)));
   s.nodes.sync_policy = r.Chance(0.3) ? SyncPolicy::kAlways : r.Chance(0.9) ? SyncPolicy::kBatch : SyncPolicy::kNone;
   s.nodes.disk_sync_ms = 0.2 + 5 * r.Unit();
   s.nodes.disk_jitter_ms = 5 * r.Unit();
@@ -113,8 +114,10 @@ Result<SwarmOutcome> RunSwarm(const SwarmOptions& options) {
   SwarmOutcome outcome;
   for (int run = 0; run < options.runs; ++run) {
     uint64_t run_seed = SwarmRunSeed(options.seed, run);
-    Scenario scenario = RandomScenario(run_seed);
-    std::string reproduce = "parley sim swarm --runs 1 --seed " + std::to_string(run_seed);
+    Scenario scenario = RandomScenario(run_seed, options.limits);
+    std::string reproduce = "parley sim swarm --runs 1 --seed " + std::to_string(run_seed) + " --max-nodes " +
+                            std::to_string(options.limits.max_nodes) + " --max-duration-ms " +
+                            std::to_string(options.limits.max_duration_ms);
     Result<SimResult> result = RunScenario(scenario, run_seed, reproduce);
     if (!result.ok()) return result.status().WithContext("swarm run seed " + std::to_string(run_seed));
     ++outcome.runs_done;

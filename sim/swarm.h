@@ -18,14 +18,21 @@
 
 namespace parley::sim {
 
-// A random scenario: 3-8 nodes, a few seconds, random network quality,
-// clocks, workload and 1-6 faults of any kind.
-Scenario RandomScenario(uint64_t run_seed);
+// Bounds of generated scenarios (smaller bounds give quicker runs, e.g. in CI).
+struct SwarmLimits {
+  int max_nodes = 8;            // at least 3
+  uint64_t max_duration_ms = 5000;  // at least 1000
+};
+
+// A random scenario: 3..max_nodes nodes, 1..max_duration seconds, random
+// network quality, clocks, workload and 1-6 faults of any kind.
+Scenario RandomScenario(uint64_t run_seed, const SwarmLimits& limits = {});
 uint64_t SwarmRunSeed(uint64_t swarm_seed, int run);
 
 struct SwarmOptions {
   int runs = 100;
   uint64_t seed = 1;
+  SwarmLimits limits;
   // If set, a failing scenario is written to this path as TOML.
   std::string dump_path;
   // Called after each run (for progress output); may be empty.

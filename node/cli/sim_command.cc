@@ -1,7 +1,7 @@
 // `parley sim`: the partition-simulation harness from the command line.
 //
 //   parley sim run SCENARIO.toml [--seed N] [--html FILE] [--quiet]
-//   parley sim swarm --runs N [--seed S] [--dump FILE]
+//   parley sim swarm --runs N [--seed S] [--max-nodes K] [--max-duration-ms T] [--dump FILE]
 //
 // Both print the seed and trace hash of every run, and for a failing run the
 // exact command that reproduces it; the exit status is 1 when an invariant
@@ -31,6 +31,7 @@ struct SwarmArgs {
   int runs = 100;
   uint64_t seed = 1;
   std::string dump = "swarm-failure.toml";
+  sim::SwarmLimits limits;
   bool quiet = false;
 };
 
@@ -70,6 +71,7 @@ int RunSwarmCommand(const SwarmArgs& args) {
   options.runs = args.runs;
   options.seed = args.seed;
   options.dump_path = args.dump;
+  options.limits = args.limits;
   bool quiet = args.quiet;
   options.on_run = [quiet](int run, const sim::SimResult& r) {
     if (!quiet || !r.ok()) std::printf("%5d %s\n", run, sim::FormatOneLine(r).c_str());
@@ -114,6 +116,10 @@ void AddSimCommand(CLI::App& app) {
   swarm->add_option("--runs", swarm_args->runs, "Number of runs")->check(CLI::Range(1, 100000000));
   swarm->add_option("--seed", swarm_args->seed, "Swarm seed (run 0 uses it; a single run replays with --runs 1)");
   swarm->add_option("--dump", swarm_args->dump, "Where to write a failing run's scenario");
+  swarm->add_option("--max-nodes", swarm_args->limits.max_nodes, "Largest generated cluster")
+      ->check(CLI::Range(3, 1000));
+  swarm->add_option("--max-duration-ms", swarm_args->limits.max_duration_ms, "Longest safety phase")
+      ->check(CLI::Range(1000, 3600000));
   swarm->add_flag("--quiet", swarm_args->quiet, "Print failing runs only");
   swarm->callback([swarm_args] {
     int rc = RunSwarmCommand(*swarm_args);
