@@ -94,7 +94,13 @@ CLI::App* AddClientCommand(CLI::App& app, const std::string& name, const std::st
     if (status.ok()) {
       NodeApi api(*address);
       ReplyPrinter printer(options.raw);
-      status = run(api, printer);
+      // Replies come from another process: a reply of an unexpected shape
+      // must end as an error message, never as an uncaught exception.
+      try {
+        status = run(api, printer);
+      } catch (const nlohmann::json::exception& e) {
+        status = Status::Corruption(std::string("unexpected reply from ") + *address + ": " + e.what());
+      }
     }
     if (!status.ok()) {
       std::fflush(stdout);

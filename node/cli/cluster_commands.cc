@@ -58,8 +58,8 @@ void AddStatusCommand(CLI::App& app) {
           return Status::Ok();
         }
         const json& s = *status;
-        json members = s.value("members", json::object());
-        json addresses = s.value("addresses", json::object());
+        json members = s.contains("members") ? s["members"] : json();
+        json addresses = s.contains("addresses") ? s["addresses"] : json();
         TextTable table({"FIELD", "VALUE"});
         table.AddRow({"name", Text(s, "name")});
         table.AddRow({"replica", Text(s, "replica")});

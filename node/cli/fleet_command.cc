@@ -71,7 +71,7 @@ std::string MemberState(const FleetNode& node) {
   auto members = api.GetMembers();
   if (!members.ok()) return "unreachable";
   for (const auto& m : *members) {
-    if (m.value("name", "") == node.name) return m.value("state", "?");
+    if (JsonText(m, "name") == node.name) return JsonText(m, "state");
   }
   return "?";
 }
@@ -143,14 +143,13 @@ void RunStatus(const FleetCommandOptions& o) {
       table.AddRow(row);
       continue;
     }
-    nlohmann::json members = status->value("members", nlohmann::json::object());
-    std::string digest = status->value("digest", "");
-    row.insert(row.end(),
-               {"running",
-                std::to_string(members.value("alive", 0)) + " alive" +
-                    (members.value("suspect", 0) > 0 ? ", " + std::to_string(members.value("suspect", 0)) + " suspect" : "") +
-                    (members.value("dead", 0) > 0 ? ", " + std::to_string(members.value("dead", 0)) + " dead" : ""),
-                std::to_string(status->value("keys", 0)), digest.substr(0, 12), node.http, node.gossip});
+    const nlohmann::json& members = status->contains("members") ? (*status)["members"] : nlohmann::json();
+    std::string membership = std::to_string(JsonInteger(members, "alive")) + " alive";
+    for (const char* state : {"suspect", "dead"}) {
+      if (int64_t n = JsonInteger(members, state); n > 0) membership += ", " + std::to_string(n) + " " + state;
+    }
+    row.insert(row.end(), {"running", membership, std::to_string(JsonInteger(*status, "keys")),
+                           JsonText(*status, "digest").substr(0, 12), node.http, node.gossip});
     table.AddRow(row);
   }
   std::printf("%s", table.Render().c_str());

@@ -49,7 +49,7 @@ Result<std::set<std::string>> AliveMembers(const FleetNode& node) {
   if (!members.ok()) return members.status();
   std::set<std::string> alive;
   for (const auto& m : *members) {
-    if (m.value("state", "") == "alive") alive.insert(m.value("name", ""));
+    if (JsonText(m, "state") == "alive") alive.insert(JsonText(m, "name"));
   }
   return alive;
 }

@@ -29,6 +29,19 @@ Result<json> ParseJson(const std::string& text, const std::string& what) {
 
 }  // namespace
 
+std::string JsonText(const json& object, const char* field) {
+  if (!object.is_object()) return "";
+  auto it = object.find(field);
+  if (it == object.end() || it->is_null()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+int64_t JsonInteger(const json& object, const char* field, int64_t otherwise) {
+  if (!object.is_object()) return otherwise;
+  auto it = object.find(field);
+  return it != object.end() && it->is_number_integer() ? it->get<int64_t>() : otherwise;
+}
+
 std::string PercentEncode(std::string_view text) {
   static const char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -52,8 +65,8 @@ Status StatusFromErrorResponse(const HttpResponse& response) {
   json parsed = json::parse(response.body, nullptr, false);
   if (!parsed.is_discarded() && parsed.is_object() && parsed.contains("error") &&
       parsed["error"].is_object()) {
-    code = parsed["error"].value("code", "");
-    message = parsed["error"].value("message", "");
+    code = JsonText(parsed["error"], "code");
+    message = JsonText(parsed["error"], "message");
   }
   if (message.empty()) {
     message = "HTTP " + std::to_string(response.status);
@@ -115,8 +128,8 @@ Result<std::optional<KeyValue>> NodeApi::Get(const std::string& key) {
     return reply.status();
   }
   KeyValue kv;
-  kv.key = reply->value("key", key);
-  kv.type = reply->value("type", "");
+  kv.key = JsonText(*reply, "key");
+  kv.type = JsonText(*reply, "type");
   kv.value = reply->contains("value") ? (*reply)["value"] : json();
   return std::optional<KeyValue>(std::move(kv));
 }

@@ -93,6 +93,13 @@ class NodeApi {
   HttpClient http_;
 };
 
+// Field readers that never throw: replies come from another process, and a
+// missing or mistyped field must become a blank in a table, not a crash.
+// JsonText: a string field as is, another value as JSON text, "" if absent
+// or null. JsonInteger: an integer field, `otherwise` if absent or not one.
+std::string JsonText(const nlohmann::json& object, const char* field);
+int64_t JsonInteger(const nlohmann::json& object, const char* field, int64_t otherwise = 0);
+
 // Percent-encodes every byte outside RFC 3986's unreserved set, so any key
 // (slashes, spaces, UTF-8) fits in one path segment or query value.
 std::string PercentEncode(std::string_view text);

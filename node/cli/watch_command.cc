@@ -26,8 +26,8 @@ void AddWatchCommand(CLI::App& app) {
         std::fprintf(stderr, "watching '%s' on %s (Ctrl-C to stop)\n", prefix->c_str(),
                      api.address().c_str());
         auto on_change = [&out](const nlohmann::json& change) {
-          std::string key = change.value("key", "");
-          std::string type = change.value("type", "");
+          std::string key = JsonText(change, "key");
+          std::string type = JsonText(change, "type");
           nlohmann::json value = change.contains("value") ? change["value"] : nlohmann::json();
           std::printf("%s (%s) ", QuoteForDisplay(key).c_str(), type.empty() ? "deleted" : type.c_str());
           if (value.is_null()) std::printf("(nil)\n");
