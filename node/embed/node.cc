@@ -48,6 +48,13 @@ Result<std::unique_ptr<Node>> Node::OpenOnLoop(const Options& options, uv_loop_s
   runtime_options->map_lock = &impl->map_lock;
 
   parley::Result<std::unique_ptr<parley::NodeRuntime>> runtime = parley::NodeRuntime::Create(*runtime_options);
+  // With port 0 the kernel picks a free UDP port and TCP must take the same
+  // number, which another process may hold: pick again a few times.
+  for (int retry = 0; retry < 8 && runtime_options->bind.port == 0 && !runtime.ok() &&
+                      runtime.status().message().find("address already in use") != std::string::npos;
+       ++retry) {
+    runtime = parley::NodeRuntime::Create(*runtime_options);
+  }
   if (!runtime.ok()) return ToPublic(runtime.status());
   impl->runtime = std::move(runtime).value();
   impl->task_runtime = impl->runtime.get();
