@@ -39,7 +39,7 @@ http() { echo "http://$(ip_of "$1"):8080"; }
 cleanup() {
   set +e
   for i in $(seq 1 $nodes); do
-    [ -n "${pid[$i]:-}" ] && kill -9 "${pid[$i]}" 2>/dev/null
+    [ -n "${pid[$i]:-}" ] && { kill -9 "${pid[$i]}"; wait "${pid[$i]}"; } 2>/dev/null
     ip netns pids "$(ns "$i")" 2>/dev/null | xargs -r kill -9 2>/dev/null
     ip netns del "$(ns "$i")" 2>/dev/null
   done
@@ -182,8 +182,7 @@ write_some 1 kr 60 &
 writer1=$!
 for round in 1 2 3; do
   sleep 0.7
-  kill -9 "${pid[2]}"
-  wait "${pid[2]}" 2>/dev/null || true
+  { kill -9 "${pid[2]}"; wait "${pid[2]}"; } 2>/dev/null || true
   sleep 0.3
   start_node 2
 done
