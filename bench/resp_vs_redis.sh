@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# RESP throughput: redis-benchmark against one parley node and against a
+# redis-server on this machine, same client settings, one after the other.
+#
+# Usage: bench/resp_vs_redis.sh [PARLEY_BIN]
+#   PARLEY_BIN   the parley binary (default: build/release/parley); build
+#                it Release for meaningful numbers.
+#   N=100000 C=50 TESTS=set,get,incr PIPELINES="1 16"   override the load.
+#   PARLEY_MODES="memory batch"   memory: --in-memory (no logbook, like
+#                redis --save '' --appendonly no); batch: logbook with group
+#                commit, every write acknowledged only once fsynced.
+# Prints one table: requests/s per test and pipeline depth, and the ratio
+# parley / redis-server.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+parley="${1:-$root/build/release/parley}"
+n="${N:-100000}"
+clients="${C:-50}"
+tests="${TESTS:-set,get,incr}"
+pipelines="${PIPELINES:-1 16}"
+modes="${PARLEY_MODES:-memory batch}"
+
+for tool in redis-server redis-benchmark redis-cli; do
+  command -v "$tool" >/dev/null || { echo "resp_vs_redis: $tool not found (apt-get install redis-server)"; exit 2; }
+done
+[ -x "$parley" ] || { echo "resp_vs_redis: no parley binary at $parley"; exit 2; }
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/parley-resp-bench.XXXXXX")"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_ping() {  # port
+  for _ in $(seq 1 100); do
+    [ "$(redis-cli -p "$1" PING 2>/dev/null)" = "PONG" ] && return 0
+    sleep 0.1
+  done
+  echo "resp_vs_redis: nothing answers PING on port $1" >&2
+  return 1
+}
+
+# run_bench LABEL PORT -> appends "label,test,pipeline,rps" lines to results
+run_bench() {
+  local label="$1" port="$2"
+  for p in $pipelines; do
+    redis-cli -p "$port" FLUSHALL >/dev/null 2>&1 || true
+    redis-benchmark -p "$port" -t "$tests" -n "$n" -c "$clients" -P "$p" --csv 2>/dev/null |
+      awk -F'","' -v label="$label" -v p="$p" 'NR>1 { gsub(/"/, "", $1); print label "," $1 "," p "," $2 }' \
+        >>"$work/results"
+  done
+}
+
+: >"$work/results"
+
+# redis-server, no persistence.
+rport="$(free_port)"
+redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+  --dir "$work" >"$work/redis.log" 2>&1 &
+pids+=($!)
+wait_ping "$rport"
+run_bench redis "$rport"
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+
+for mode in $modes; do
+  pport="$(free_port)"
+  gport="$(free_port)"
+  args=(node --name bench --bind "127.0.0.1:$gport" --http 127.0.0.1:0 --resp "127.0.0.1:$pport"
+        --profile local --log-level warn)
+  if [ "$mode" = memory ]; then
+    args+=(--in-memory)
+  else
+    args+=(--data-dir "$work/parley-$mode" --sync "$mode")
+  fi
+  "$parley" "${args[@]}" >"$work/parley-$mode.log" 2>&1 &
+  pids+=($!)
+  wait_ping "$pport"
+  run_bench "parley-$mode" "$pport"
+  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+done
+
+# Table: one row per test and pipeline depth.
+python3 - "$work/results" "$n" "$clients" "$modes" <<'PY'
+import sys, collections
+path, n, clients, modes = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split()
+rps = collections.defaultdict(dict)
+for line in open(path):
+    label, test, p, value = line.strip().split(",")
+    rps[(test, int(p))][label] = float(value)
+cols = ["redis"] + ["parley-" + m for m in modes]
+print(f"redis-benchmark -n {n} -c {clients}: requests per second")
+print("| test | pipeline | " + " | ".join(cols) + " | " + " | ".join(f"{c} / redis" for c in cols[1:]) + " |")
+print("|---|---|" + "---|" * (2 * len(cols) - 1))
+for (test, p) in sorted(rps, key=lambda k: (k[1], k[0])):
+    row = rps[(test, p)]
+    base = row.get("redis", 0)
+    vals = [f"{row.get(c, 0):,.0f}" for c in cols]
+    ratios = [f"{row.get(c, 0) / base:.2f}" if base else "-" for c in cols[1:]]
+    print(f"| {test} | {p} | " + " | ".join(vals) + " | " + " | ".join(ratios) + " |")
+PY
