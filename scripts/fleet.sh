@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-parley=./build/release/parley
+parley=${PARLEY_BIN:-./build/release/parley}  # PARLEY_BIN: another build
 dir=fleet
 nodes=${PARLEY_FLEET_NODES:-3}
 base_port=${PARLEY_FLEET_BASE_PORT:-7980}

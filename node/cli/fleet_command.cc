@@ -98,7 +98,7 @@ void PrintUpBanner(const LocalFleet& fleet) {
   std::printf("    %s get greeting --fleet %s --on %s\n", self.c_str(), dir_flag.c_str(), second.name.c_str());
   std::printf("    %s members --node %s\n", self.c_str(), first.http.c_str());
   std::printf("    curl http://%s/v1/status\n", first.http.c_str());
-  std::printf("    redis-cli -p %s ping          (RESP, once the node serves it)\n",
+  std::printf("    redis-cli -p %s ping\n",
               first.resp.substr(first.resp.rfind(':') + 1).c_str());
   if (m.nodes.size() > 1) {
     std::printf("    %s fleet partition %s / %s --dir %s;  then: fleet heal\n", self.c_str(),
@@ -164,7 +164,7 @@ void RunDown(const FleetCommandOptions& o) {
                running == 1 ? "" : "s", o.dir.c_str(), o.grace_seconds);
   Status stopped = fleet->Down(std::chrono::seconds(o.grace_seconds));
   if (!stopped.ok()) Fail(stopped);
-  std::printf("fleet in %s is down (data kept; `fleet up` reuses it)\n", o.dir.c_str());
+  std::printf("the fleet in %s is down (its data is kept; `fleet up` reuses it)\n", o.dir.c_str());
 }
 
 void RunKill(const FleetCommandOptions& o) {
