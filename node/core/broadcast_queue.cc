@@ -9,6 +9,10 @@ namespace parley {
 void BroadcastQueue::Push(Message message, size_t encoded_bytes, std::optional<std::string> subject) {
   if (subject) {
     items_.remove_if([&](const Item& item) { return item.subject == subject; });
+  } else if (++unnamed_ > kMaxUnnamed) {
+    auto oldest = std::find_if(items_.begin(), items_.end(), [](const Item& item) { return !item.subject; });
+    items_.erase(oldest);
+    --unnamed_;
   }
   items_.push_back(Item{std::move(message), encoded_bytes, std::move(subject), 0, next_order_++});
 }
@@ -25,7 +29,10 @@ std::vector<Message> BroadcastQueue::Take(size_t budget, int limit) {
     if (it->bytes > budget) continue;
     budget -= it->bytes;
     out.push_back(it->message);
-    if (++it->transmits >= limit) items_.erase(it);
+    if (++it->transmits >= limit) {
+      if (!it->subject) --unnamed_;
+      items_.erase(it);
+    }
   }
   return out;
 }

@@ -21,6 +21,12 @@ namespace parley {
 
 class BroadcastQueue {
  public:
+  // Broadcasts without a subject (piggybacked deltas) beyond this many push
+  // out the oldest: with no peers to take them (a node alone, or cut off)
+  // the queue would otherwise grow without bound. Dropping a delta here is
+  // safe: anti-entropy delivers it later.
+  static constexpr size_t kMaxUnnamed = 1024;
+
   // Queues `message`. If `subject` is set, an earlier broadcast with the same
   // subject is dropped (it is superseded).
   void Push(Message message, size_t encoded_bytes, std::optional<std::string> subject);
@@ -46,6 +52,7 @@ class BroadcastQueue {
   };
   std::list<Item> items_;
   uint64_t next_order_ = 0;
+  size_t unnamed_ = 0;  // items without a subject
 };
 
 }  // namespace parley
