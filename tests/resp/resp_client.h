@@ -9,6 +9,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <string>
 #include <vector>
 
@@ -65,7 +66,7 @@ class RespClient {
       *reply = Reply{};
       char chunk[65536];
       ssize_t n = recv(fd_, chunk, sizeof chunk, 0);
-      if (n == 0) closed_ = true;
+      if (n == 0 || (n < 0 && errno == ECONNRESET)) closed_ = true;
       if (n <= 0) return false;
       buffer_.append(chunk, static_cast<size_t>(n));
     }
@@ -79,7 +80,7 @@ class RespClient {
     char chunk[4096];
     while (true) {
       ssize_t n = recv(fd_, chunk, sizeof chunk, 0);
-      if (n == 0) return true;
+      if (n == 0 || (n < 0 && errno == ECONNRESET)) return true;
       if (n < 0) return false;
       buffer_.append(chunk, static_cast<size_t>(n));
     }

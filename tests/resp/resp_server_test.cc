@@ -93,8 +93,13 @@ TEST(RespServerTest, ProtocolErrorsCloseTheConnection) {
   }
   {
     RespClient client(node.resp_port());
-    client.SendRaw(std::string(70 * 1024, 'x'));  // inline line over 64 KB
-    EXPECT_EQ(client.Read(), "(error) ERR Protocol error: too big inline request");
+    // An inline line over 64 KB. The server may close while part of it is
+    // still unread, and then the kernel resets the connection, which can
+    // discard the error reply before the client reads it (Redis behaves the
+    // same); either way the connection must end.
+    client.SendRaw(std::string(70 * 1024, 'x'));
+    std::string reply = client.Read();
+    EXPECT_TRUE(reply == "(error) ERR Protocol error: too big inline request" || reply == "(closed)") << reply;
   }
   RespClient client(node.resp_port());
   EXPECT_EQ(client.Command({"PING"}), "PONG");  // the server is fine
