@@ -125,6 +125,7 @@ int RunNode(const NodeFlags& flags, CLI::App* cmd) {
   if (bridge.enabled()) {
     Result<Bridge*> attached = AttachBridge(runtime.get(), bridge);
     if (!attached.ok()) Fail(kConfigError, attached.status().message());
+    runtime->AddMetricsSource([b = *attached] { return b->stats().ToPrometheus(); });
   }
 
   std::string gossip = FormatAddress(runtime->gossip_address());

@@ -344,7 +344,8 @@ void NodeCore::PushDelta(DeltaItem item, int fanout, uint8_t hops, const std::st
   }
   // Small deltas also ride on membership traffic for a few rounds, which
   // reaches nodes the eager push missed.
-  size_t bytes = EncodeMessage(batch).size();
+  // An estimate (no encoding on the write path); the packer checks real sizes.
+  size_t bytes = 16 + batch.deltas[0].delta.ApproximateBytes();
   if (bytes <= config_.sync.piggyback_max_bytes) {
     batch.hops = static_cast<uint8_t>(config_.sync.max_hops);  // receivers need not forward
     broadcasts_.Push(std::move(batch), bytes, std::nullopt);

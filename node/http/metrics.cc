@@ -69,6 +69,7 @@ std::string RenderMetrics(const NodeRuntime& rt) {
   out += "parley_local_health " + std::to_string(core.membership().local_health()) + "\n";
   Metric(&out, "parley_durable_sequence", "gauge", "highest logbook record known durable");
   out += "parley_durable_sequence " + std::to_string(core.durable_sequence()) + "\n";
+  for (const NodeRuntime::MetricsSource& source : rt.metrics_sources()) out += source();
   return out;
 }
 

@@ -76,6 +76,11 @@ class NodeRuntime {
   // An address shown in status (name: "http", "resp").
   void SetAddress(const std::string& name, const Address& address) { addresses_[name] = address; }
   void AttachFrontDoor(std::unique_ptr<FrontDoor> door) { front_doors_.push_back(std::move(door)); }
+  // Extra Prometheus text appended to /metrics (e.g. the Redis bridge's
+  // counters); called on the loop thread.
+  using MetricsSource = std::function<std::string()>;
+  void AddMetricsSource(MetricsSource source) { metrics_sources_.push_back(std::move(source)); }
+  const std::vector<MetricsSource>& metrics_sources() const { return metrics_sources_; }
   Status Start();
 
   // Runs the loop on this thread until the runtime stops.
@@ -150,6 +155,7 @@ class NodeRuntime {
   std::unique_lock<MapLock> LockMap();
 
   RuntimeOptions options_;
+  std::vector<MetricsSource> metrics_sources_;
   Logger logger_;
   WallClock clock_;
   uv_loop_t own_loop_{};
