@@ -7,6 +7,7 @@
 // exact command that reproduces it; the exit status is 1 when an invariant
 // was violated and 2 when the scenario could not be run.
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "node/cli/command_registry.h"
