@@ -130,6 +130,9 @@ class Membership {
   uint32_t next_seq_ = 1;
   int health_ = 0;
   bool leaving_ = false;
+  // No dead or departed member is due for reaping before this (may be early:
+  // then Tick() finds nothing to reap and recomputes it).
+  uint64_t earliest_reap_ = UINT64_MAX;
   std::vector<MemberChange> changes_;
 };
 
