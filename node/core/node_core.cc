@@ -459,9 +459,13 @@ void NodeCore::Flush() {
       for (const Message& m : d.messages) frame(d.to, m);
       continue;
     }
-    // Piggyback broadcasts into the space one datagram has left.
-    size_t used = wire_->PacketOverhead();
-    for (const Message& m : d.messages) used += EncodeMessage(m).size();
+    // Piggyback broadcasts into the space one datagram has left. Sizing the
+    // messages costs an encode, so only when there is something to add.
+    size_t used = SIZE_MAX;
+    if (!broadcasts_.empty()) {
+      used = wire_->PacketOverhead();
+      for (const Message& m : d.messages) used += EncodeMessage(m).size();
+    }
     if (used < config_.limits.max_datagram_bytes) {
       for (Message& m : broadcasts_.Take(config_.limits.max_datagram_bytes - used, membership_->TransmitLimit())) {
         d.messages.push_back(std::move(m));
