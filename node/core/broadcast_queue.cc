@@ -5,33 +5,62 @@
 #include <cmath>
 
 namespace parley {
+namespace {
+// Take() stops looking for a smaller broadcast that still fits after this
+// many in a row did not: the datagram is as good as full.
+constexpr int kMaxMisses = 32;
+}  // namespace
 
 void BroadcastQueue::Push(Message message, size_t encoded_bytes, std::optional<std::string> subject) {
+  uint64_t order = next_order_++;
   if (subject) {
-    items_.remove_if([&](const Item& item) { return item.subject == subject; });
-  } else if (++unnamed_ > kMaxUnnamed) {
-    auto oldest = std::find_if(items_.begin(), items_.end(), [](const Item& item) { return !item.subject; });
-    items_.erase(oldest);
-    --unnamed_;
+    auto [it, fresh] = by_subject_.try_emplace(*subject, order);
+    if (!fresh) {
+      Remove(items_.find(it->second));
+      by_subject_[*subject] = order;
+    }
+  } else {
+    unnamed_.insert(order);
+    if (unnamed_.size() > kMaxUnnamed) Remove(items_.find(*unnamed_.begin()));
   }
-  items_.push_back(Item{std::move(message), encoded_bytes, std::move(subject), 0, next_order_++});
+  Item& item = items_.emplace(order, Item{std::move(message), encoded_bytes, std::move(subject), 0}).first->second;
+  rank_.emplace(RankOf(order, 0), &item);
+}
+
+void BroadcastQueue::Remove(std::map<uint64_t, Item>::iterator it) {
+  rank_.erase(RankOf(it->first, it->second.transmits));
+  if (it->second.subject) {
+    by_subject_.erase(*it->second.subject);
+  } else {
+    unnamed_.erase(it->first);
+  }
+  items_.erase(it);
 }
 
 std::vector<Message> BroadcastQueue::Take(size_t budget, int limit) {
-  std::vector<std::list<Item>::iterator> order;
-  for (auto it = items_.begin(); it != items_.end(); ++it) order.push_back(it);
-  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
-    if (a->transmits != b->transmits) return a->transmits < b->transmits;
-    return a->order > b->order;  // newer first among equally sent
-  });
   std::vector<Message> out;
-  for (auto it : order) {
-    if (it->bytes > budget) continue;
-    budget -= it->bytes;
-    out.push_back(it->message);
-    if (++it->transmits >= limit) {
-      if (!it->subject) --unnamed_;
-      items_.erase(it);
+  std::vector<uint64_t> taken;
+  int misses = 0;
+  for (auto r = rank_.begin(); r != rank_.end() && budget > 0 && misses < kMaxMisses; ++r) {
+    uint64_t order = UINT64_MAX - r->first.second;
+    const Item& item = *r->second;
+    if (item.bytes > budget) {
+      ++misses;
+      continue;
+    }
+    misses = 0;
+    budget -= item.bytes;
+    out.push_back(item.message);
+    taken.push_back(order);
+  }
+  // Re-ranked after the walk, so an item is never offered twice in one Take.
+  for (uint64_t order : taken) {
+    auto it = items_.find(order);
+    rank_.erase(RankOf(order, it->second.transmits));
+    if (++it->second.transmits >= limit) {
+      Remove(it);  // its rank is already gone
+    } else {
+      rank_.emplace(RankOf(order, it->second.transmits), &it->second);
     }
   }
   return out;

@@ -29,7 +29,7 @@ Membership::Membership(const NodeConfig& config, ReplicaId self_replica, std::mt
   self.replica = self_replica;
   self.address = config.advertise;
   self.meta = config.meta;
-  members_[config.name] = self;
+  Insert(std::move(self));
 }
 
 void Membership::Start(uint64_t now_ms) {
@@ -40,9 +40,19 @@ void Membership::Start(uint64_t now_ms) {
   next_probe_at_ = now_ms + config_.timing.probe_interval_ms;
 }
 
-const Member* Membership::Find(const std::string& name) const {
-  auto it = members_.find(name);
-  return it == members_.end() ? nullptr : &it->second;
+const Member* Membership::Find(const std::string& name) const { return Lookup(name); }
+
+Member* Membership::Lookup(std::string_view name) const {
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+Member& Membership::Insert(Member m) {
+  std::string name = m.name;
+  Member& stored = members_.emplace(name, std::move(m)).first->second;
+  by_name_[stored.name] = &stored;
+  if (stored.name != config_.name) roster_.push_back(&stored);
+  return stored;
 }
 
 const Member* Membership::FindByReplica(ReplicaId replica) const {
@@ -63,21 +73,36 @@ int Membership::TransmitLimit() const {
 }
 
 std::vector<const Member*> Membership::RandomPeers(size_t n, const std::string& exclude, bool include_dead) {
-  std::vector<const Member*> candidates;
+  // Suspects are still members (they may refute); the dead are included
+  // only for gossip, so that a wrongly declared node hears it and refutes.
+  auto eligible = [&](const Member& m) {
+    return m.name != exclude && (Reachable(m) || (include_dead && m.state == MemberState::kDead));
+  };
+  std::vector<const Member*> picked;
+  // A large table: draw members at random, skipping the ineligible and
+  // repeats (still a uniform sample without replacement). A bounded number of
+  // draws, so a table of mostly dead members falls back to the scan below.
+  const size_t draws = 4 * n + 16;
+  if (roster_.size() >= draws) {
+    std::uniform_int_distribution<size_t> pick(0, roster_.size() - 1);
+    for (size_t i = 0; i < draws && picked.size() < n; ++i) {
+      const Member* m = roster_[pick(rng_)];
+      if (eligible(*m) && std::find(picked.begin(), picked.end(), m) == picked.end()) picked.push_back(m);
+    }
+    if (picked.size() == n) return picked;
+    picked.clear();
+  }
   for (const auto& [name, m] : members_) {
-    if (name == config_.name || name == exclude) continue;
-    // Suspects are still members (they may refute); the dead are included
-    // only for gossip, so that a wrongly declared node hears it and refutes.
-    if (Reachable(m) || (include_dead && m.state == MemberState::kDead)) candidates.push_back(&m);
+    if (name != config_.name && eligible(m)) picked.push_back(&m);
   }
   // Partial Fisher-Yates: the first n are a uniform sample.
-  size_t take = std::min(n, candidates.size());
+  size_t take = std::min(n, picked.size());
   for (size_t i = 0; i < take; ++i) {
-    std::uniform_int_distribution<size_t> pick(i, candidates.size() - 1);
-    std::swap(candidates[i], candidates[pick(rng_)]);
+    std::uniform_int_distribution<size_t> pick(i, picked.size() - 1);
+    std::swap(picked[i], picked[pick(rng_)]);
   }
-  candidates.resize(take);
-  return candidates;
+  picked.resize(take);
+  return picked;
 }
 
 // ---- time ----------------------------------------------------------------------
@@ -124,7 +149,7 @@ void Membership::Tick(uint64_t now_ms) {
     if (now_ms >= s.Deadline()) expired.push_back(name);
   }
   for (const std::string& name : expired) {
-    Member& m = members_[name];
+    Member& m = *Lookup(name);
     DeadMessage dead{m.incarnation, name, config_.name};
     ApplyDead(dead, now_ms);
   }
@@ -135,6 +160,8 @@ void Membership::Tick(uint64_t now_ms) {
       bool gone = m.state == MemberState::kDead || m.state == MemberState::kLeft;
       uint64_t reap_at = m.state_since_ms + config_.timing.reap_after_ms;
       if (gone && it->first != config_.name && now_ms >= reap_at) {
+        roster_.erase(std::find(roster_.begin(), roster_.end(), &m));
+        by_name_.erase(m.name);
         it = members_.erase(it);
         continue;
       }
@@ -171,7 +198,7 @@ void Membership::StartProbe(uint64_t now_ms) {
   p.target = target;
   p.seq = next_seq_++;
   p.timeout_at = now_ms + Scaled(config_.timing.probe_timeout_ms);
-  outbox_.Send(Transport::kDatagram, members_[target].address, PingMessage{p.seq, target});
+  outbox_.Send(Transport::kDatagram, Lookup(target)->address, PingMessage{p.seq, target});
   probe_ = p;
 }
 
@@ -184,9 +211,9 @@ void Membership::FinishProbe(uint64_t now_ms) {
   // the problem may be here.
   AdjustHealth(1);
   if (p.indirect_sent && p.nacks < p.expected_nacks) AdjustHealth(1);
-  auto it = members_.find(p.target);
-  if (it == members_.end() || !Reachable(it->second)) return;
-  ApplySuspect(SuspectMessage{it->second.incarnation, p.target, config_.name}, now_ms);
+  const Member* target = Lookup(p.target);
+  if (target == nullptr || !Reachable(*target)) return;
+  ApplySuspect(SuspectMessage{target->incarnation, p.target, config_.name}, now_ms);
 }
 
 void Membership::AdjustHealth(int delta) {
@@ -301,8 +328,8 @@ void Membership::ApplyAlive(const AliveMessage& a, uint64_t now_ms) {
     if (!leaving_ && a.incarnation > self().incarnation) Refute(a.incarnation, now_ms);
     return;
   }
-  auto it = members_.find(a.member);
-  if (it == members_.end()) {
+  Member* found = Lookup(a.member);
+  if (found == nullptr) {
     Member m;
     m.name = a.member;
     m.replica = a.replica;
@@ -311,12 +338,12 @@ void Membership::ApplyAlive(const AliveMessage& a, uint64_t now_ms) {
     m.incarnation = a.incarnation;
     m.state = MemberState::kAlive;
     m.state_since_ms = now_ms;
-    members_[a.member] = m;
+    Insert(std::move(m));
     changes_.push_back(MemberChange{a.member, MemberState::kAlive, a.incarnation, now_ms});
     Broadcast(a, a.member);
     return;
   }
-  Member& m = it->second;
+  Member& m = *found;
   if (a.incarnation <= m.incarnation) return;
   m.replica = a.replica;
   m.address = a.address;
@@ -330,9 +357,9 @@ void Membership::ApplySuspect(const SuspectMessage& s, uint64_t now_ms) {
     if (!leaving_ && s.incarnation >= self().incarnation) Refute(s.incarnation, now_ms);
     return;
   }
-  auto it = members_.find(s.member);
-  if (it == members_.end()) return;
-  Member& m = it->second;
+  Member* found = Lookup(s.member);
+  if (found == nullptr) return;
+  Member& m = *found;
   if (!Reachable(m) || s.incarnation < m.incarnation) return;
   if (m.state == MemberState::kSuspect && s.incarnation == m.incarnation) {
     auto sus = suspicions_.find(s.member);
@@ -353,9 +380,9 @@ void Membership::ApplyDead(const DeadMessage& d, uint64_t now_ms) {
     if (!leaving_) Refute(d.incarnation, now_ms);
     return;
   }
-  auto it = members_.find(d.member);
-  if (it == members_.end()) return;
-  Member& m = it->second;
+  Member* found = Lookup(d.member);
+  if (found == nullptr) return;
+  Member& m = *found;
   if (!Reachable(m) || d.incarnation < m.incarnation) return;
   SetState(m, MemberState::kDead, d.incarnation, now_ms);
   Broadcast(d, d.member);
@@ -367,9 +394,9 @@ void Membership::ApplyLeave(const LeaveMessage& l, uint64_t now_ms) {
     if (!leaving_ && l.incarnation >= self().incarnation) Refute(l.incarnation, now_ms);
     return;
   }
-  auto it = members_.find(l.member);
-  if (it == members_.end()) return;
-  Member& m = it->second;
+  Member* found = Lookup(l.member);
+  if (found == nullptr) return;
+  Member& m = *found;
   if (m.state == MemberState::kLeft || l.incarnation < m.incarnation) return;
   SetState(m, MemberState::kLeft, l.incarnation, now_ms);
   Broadcast(l, l.member);

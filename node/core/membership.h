@@ -23,6 +23,8 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "node/core/broadcast_queue.h"
@@ -101,6 +103,8 @@ class Membership {
     uint64_t deadline = 0;
   };
 
+  Member* Lookup(std::string_view name) const;
+  Member& Insert(Member m);
   void StartProbe(uint64_t now_ms);
   void FinishProbe(uint64_t now_ms);
   std::string NextProbeTarget();
@@ -121,6 +125,13 @@ class Membership {
   BroadcastQueue& broadcasts_;
 
   std::map<std::string, Member> members_;
+  // Every member but this node, in no particular order, so RandomPeers can
+  // draw by index in O(n) instead of walking the whole table (1000-node
+  // simulator profile). std::map nodes are stable, so the pointers are too.
+  std::vector<const Member*> roster_;
+  // members_ by name, hashed: push-pull merges look up every member of a
+  // 1000-entry table, and string compares down a tree dominated that.
+  std::unordered_map<std::string_view, Member*> by_name_;
   std::map<std::string, Suspicion> suspicions_;
   std::vector<std::string> probe_order_;
   size_t probe_index_ = 0;

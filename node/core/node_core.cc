@@ -2,6 +2,7 @@
 #include "node/core/node_core.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "protocol/message_codec.h"
 
@@ -101,14 +102,27 @@ void NodeCore::Tick(uint64_t now_ms) {
   Flush();
 }
 
+namespace {
+// Full membership tables cost O(members) each way, so beyond 32 members they
+// are exchanged less often than digests, as memberlist's pushPullScale does:
+// x(ceil(log2(n / 32)) + 1), e.g. x6 at 1000 members. Piggybacked alive,
+// suspect and dead broadcasts still spread every change quickly.
+uint64_t MembershipSyncScale(size_t members) {
+  constexpr double kThreshold = 32;
+  if (static_cast<double>(members) <= kThreshold) return 1;
+  return static_cast<uint64_t>(std::ceil(std::log2(static_cast<double>(members) / kThreshold))) + 1;
+}
+}  // namespace
+
 void NodeCore::StartAntiEntropy(uint64_t now_ms) {
   // Jitter keeps a fleet started at once from syncing in lockstep.
   uint64_t interval = config_.timing.push_pull_interval_ms;
   next_anti_entropy_at_ = now_ms + interval / 2 + rng_() % (interval / 2 + 1);
+  bool members_due = now_ms >= next_membership_sync_at_;
+  if (members_due) next_membership_sync_at_ = now_ms + interval * MembershipSyncScale(membership_->members().size());
   // join=true asks the receiver to answer with its own membership.
-  std::vector<Message> opening = {membership_->Snapshot(true),
-                                  ContextDigestMessage{map_.context(), StateDigest(), true}};
-  std::vector<Address> targets;
+  PushPullMessage members = membership_->Snapshot(true);
+  ContextDigestMessage digest{map_.context(), StateDigest(), true};
   std::vector<Address> lost_seeds;  // seeds that are not live members now
   for (const Address& seed : config_.seeds) {
     if (seed == config_.advertise) continue;
@@ -118,21 +132,22 @@ void NodeCore::StartAntiEntropy(uint64_t now_ms) {
     }
     if (!live) lost_seeds.push_back(seed);
   }
+  auto open = [&](const Address& to, bool with_members) {
+    ++stats_.diff_rounds;
+    if (with_members) outbox_.Send(Transport::kFrame, to, members);
+    outbox_.Send(Transport::kFrame, to, digest);
+  };
   if (auto peers = membership_->RandomPeers(1); !peers.empty()) {
-    targets.push_back(peers[0]->address);
+    open(peers[0]->address, members_due);
     // Also knock on one lost seed. After a partition long enough for each
     // side to declare the other dead and reap it, the side without the seed
     // would otherwise never contact the other side again: it is not alone,
     // and nobody remembers anyone across the cut (serf's "reconnect",
     // limited to seeds). A seed that is really gone costs one frame a round.
-    if (!lost_seeds.empty()) targets.push_back(lost_seeds[rng_() % lost_seeds.size()]);
+    if (!lost_seeds.empty()) open(lost_seeds[rng_() % lost_seeds.size()], true);
   } else {
     // Alone (just started, or cut off): knock on every seed.
-    targets = lost_seeds;
-  }
-  for (const Address& to : targets) {
-    ++stats_.diff_rounds;
-    for (const Message& m : opening) outbox_.Send(Transport::kFrame, to, m);
+    for (const Address& seed : lost_seeds) open(seed, true);
   }
 }
 

@@ -183,6 +183,7 @@ class NodeCore {
   std::optional<uint64_t> batch_sync_at_;
   uint64_t next_gossip_at_ = 0;
   uint64_t next_anti_entropy_at_ = 0;
+  uint64_t next_membership_sync_at_ = 0;  // full membership tables, see StartAntiEntropy
   std::map<uint64_t, std::string> watches_;
   uint64_t next_watch_id_ = 1;
   mutable std::optional<std::pair<uint64_t, Digest>> digest_cache_;  // (map version, digest)

@@ -26,6 +26,21 @@ TEST(BroadcastQueue, RetiresAfterTheTransmitLimitAndRespectsTheBudget) {
   EXPECT_TRUE(q.empty());
 }
 
+TEST(BroadcastQueue, OffersTheLeastSentFirstAndTheNewestAmongEquals) {
+  BroadcastQueue q;
+  for (uint32_t seq = 1; seq <= 3; ++seq) q.Push(Ping(seq), 10, std::nullopt);
+  auto seq_of = [](const std::vector<Message>& taken) { return std::get<PingMessage>(taken.at(0)).seq; };
+  EXPECT_EQ(seq_of(q.Take(10, 5)), 3u);  // all unsent: the newest
+  EXPECT_EQ(seq_of(q.Take(10, 5)), 2u);  // 3 was sent once now
+  EXPECT_EQ(seq_of(q.Take(10, 5)), 1u);
+  EXPECT_EQ(seq_of(q.Take(10, 5)), 3u);  // all sent once: the newest again
+  // A broadcast too big for what is left is skipped, not a stopper.
+  q.Push(Ping(4), 50, std::nullopt);
+  std::vector<Message> taken = q.Take(30, 5);
+  ASSERT_EQ(taken.size(), 3u);
+  EXPECT_EQ(q.size(), 4u);
+}
+
 // A node with no peers never takes its broadcasts: the queue must not grow
 // without bound (found by redis-benchmark against a lone node).
 TEST(BroadcastQueue, UnnamedBroadcastsAreBounded) {
