@@ -68,6 +68,10 @@ size_t Membership::AliveCount() const {
   return n;
 }
 
+bool Membership::HasReachablePeer() const {
+  return std::any_of(roster_.begin(), roster_.end(), [](const Member* m) { return Reachable(*m); });
+}
+
 int Membership::TransmitLimit() const {
   return BroadcastQueue::TransmitLimit(config_.timing.retransmit_mult, members_.size());
 }

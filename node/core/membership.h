@@ -79,6 +79,8 @@ class Membership {
   const Member* FindByReplica(ReplicaId replica) const;
   const std::map<std::string, Member>& members() const { return members_; }
   size_t AliveCount() const;  // including self
+  // Whether any other member is alive or suspect (O(1) unless most are dead).
+  bool HasReachablePeer() const;
   // Up to `n` random alive or suspect members other than this node and
   // `exclude`; with `include_dead`, members declared dead but not yet reaped too.
   std::vector<const Member*> RandomPeers(size_t n, const std::string& exclude = {}, bool include_dead = false);

@@ -358,7 +358,10 @@ void NodeCore::PushDelta(DeltaItem item, int fanout, uint8_t hops, const std::st
     ++stats_.deltas_pushed;
   }
   // Small deltas also ride on membership traffic for a few rounds, which
-  // reaches nodes the eager push missed.
+  // reaches nodes the eager push missed. A node with nobody to reach keeps
+  // none: peers that appear later get the state by anti-entropy, and queueing
+  // (then evicting) a broadcast per write cost a lone node ~15% of its writes.
+  if (!membership_->HasReachablePeer()) return;
   // An estimate (no encoding on the write path); the packer checks real sizes.
   size_t bytes = 16 + batch.deltas[0].delta.ApproximateBytes();
   if (bytes <= config_.sync.piggyback_max_bytes) {
