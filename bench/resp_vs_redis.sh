@@ -6,11 +6,13 @@
 #   PARLEY_BIN   the parley binary (default: build/release/parley); build
 #                it Release for meaningful numbers.
 #   N=100000 C=50 TESTS=set,get,incr PIPELINES="1 16"   override the load.
-#   PARLEY_MODES="memory batch"   memory: --in-memory (no logbook, like
-#                redis --save '' --appendonly no); batch: logbook with group
-#                commit, every write acknowledged only once fsynced.
+#   PARLEY_MODES="memory batch"   memory: --in-memory (no logbook), compared
+#                with redis --save '' --appendonly no; batch: logbook with
+#                group commit, every write acknowledged only once fsynced,
+#                compared with redis --appendonly yes --appendfsync always
+#                (also fsyncs before it replies), the same durability.
 # Prints one table: requests/s per test and pipeline depth, and the ratio
-# parley / redis-server.
+# of each parley mode to the redis-server of matching durability.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 parley="${1:-$root/build/release/parley}"
@@ -60,14 +62,20 @@ run_bench() {
 
 : >"$work/results"
 
-# redis-server, no persistence.
-rport="$(free_port)"
-redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-  --dir "$work" >"$work/redis.log" 2>&1 &
-pids+=($!)
-wait_ping "$rport"
-run_bench redis "$rport"
-kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+# redis-server without persistence, and with an fsync before each reply.
+redis_modes=(redis)
+case " $modes " in *" batch "*|*" always "*) redis_modes+=(redis-aof) ;; esac
+for rmode in "${redis_modes[@]}"; do
+  rport="$(free_port)"
+  persist=(--save '' --appendonly no)
+  [ "$rmode" = redis-aof ] && persist=(--save '' --appendonly yes --appendfsync always)
+  redis-server --port "$rport" --bind 127.0.0.1 "${persist[@]}" --daemonize no \
+    --dir "$work" >"$work/$rmode.log" 2>&1 &
+  pids+=($!)
+  wait_ping "$rport"
+  run_bench "$rmode" "$rport"
+  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+done
 
 for mode in $modes; do
   pport="$(free_port)"
@@ -94,14 +102,17 @@ rps = collections.defaultdict(dict)
 for line in open(path):
     label, test, p, value = line.strip().split(",")
     rps[(test, int(p))][label] = float(value)
-cols = ["redis"] + ["parley-" + m for m in modes]
+def baseline(label):  # the redis-server with the same durability
+    return "redis-aof" if label in ("parley-batch", "parley-always") else "redis"
+parleys = ["parley-" + m for m in modes]
+cols = sorted({baseline(c) for c in parleys}, key=len) + parleys
 print(f"redis-benchmark -n {n} -c {clients}: requests per second")
-print("| test | pipeline | " + " | ".join(cols) + " | " + " | ".join(f"{c} / redis" for c in cols[1:]) + " |")
-print("|---|---|" + "---|" * (2 * len(cols) - 1))
+print("| test | pipeline | " + " | ".join(cols) + " | " +
+      " | ".join(f"{c} / {baseline(c)}" for c in parleys) + " |")
+print("|---|---|" + "---|" * (len(cols) + len(parleys)))
 for (test, p) in sorted(rps, key=lambda k: (k[1], k[0])):
     row = rps[(test, p)]
-    base = row.get("redis", 0)
     vals = [f"{row.get(c, 0):,.0f}" for c in cols]
-    ratios = [f"{row.get(c, 0) / base:.2f}" if base else "-" for c in cols[1:]]
+    ratios = [f"{row.get(c, 0) / row[baseline(c)]:.2f}" if row.get(baseline(c)) else "-" for c in parleys]
     print(f"| {test} | {p} | " + " | ".join(vals) + " | " + " | ".join(ratios) + " |")
 PY

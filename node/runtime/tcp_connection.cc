@@ -117,23 +117,26 @@ void TcpConnection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* b
 void TcpConnection::Write(std::string bytes) {
   if (closing_ || bytes.empty()) return;
   queued_bytes_ += bytes.size();
-  queue_.push_back(std::move(bytes));
-  if (connected_) Flush();
+  if (pending_.empty()) {
+    pending_ = std::move(bytes);
+  } else {
+    pending_ += bytes;
+  }
+  if (connected_ && writes_in_flight_ == 0) Flush();
 }
 
 void TcpConnection::Flush() {
-  for (std::string& bytes : queue_) {
-    auto* w = new WriteRequest{{}, std::move(bytes), this};
-    w->req.data = w;
-    uv_buf_t buf = uv_buf_init(w->bytes.data(), static_cast<unsigned>(w->bytes.size()));
-    if (int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&handle_), &buf, 1, OnWrite); rc != 0) {
-      delete w;
-      queue_.clear();
-      Close(Status::IoError(std::string("write: ") + uv_strerror(rc)));
-      return;
-    }
+  if (pending_.empty()) return;
+  auto* w = new WriteRequest{{}, std::move(pending_), this};
+  pending_.clear();
+  w->req.data = w;
+  uv_buf_t buf = uv_buf_init(w->bytes.data(), static_cast<unsigned>(w->bytes.size()));
+  if (int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&handle_), &buf, 1, OnWrite); rc != 0) {
+    delete w;
+    Close(Status::IoError(std::string("write: ") + uv_strerror(rc)));
+    return;
   }
-  queue_.clear();
+  ++writes_in_flight_;
 }
 
 void TcpConnection::OnWrite(uv_write_t* req, int status) {
@@ -142,12 +145,14 @@ void TcpConnection::OnWrite(uv_write_t* req, int status) {
   auto* w = static_cast<WriteRequest*>(req->data);
   TcpConnection* c = w->connection;
   c->queued_bytes_ -= w->bytes.size();
+  --c->writes_in_flight_;
   delete w;
   if (c->closing_) return;
   if (status < 0) {
     c->Close(Status::IoError(std::string("write: ") + uv_strerror(status)));
     return;
   }
+  c->Flush();  // what was gathered meanwhile
   if (c->queued_bytes_ == 0) {
     if (c->close_when_drained_) {
       c->Close();
@@ -169,7 +174,7 @@ void TcpConnection::CloseAfterWrites() {
 void TcpConnection::Close(const Status& why) {
   if (closing_) return;
   closing_ = true;
-  queue_.clear();
+  pending_.clear();
   auto on_close = std::move(callbacks_.on_close);
   callbacks_ = Callbacks{};
   uv_close(reinterpret_cast<uv_handle_t*>(&handle_),

@@ -7,7 +7,9 @@
 // on_close, and call Detach() before they themselves go away.
 //
 // Writes are queued while an outgoing connection is still connecting and
-// sent in order once it is up. Any error closes the connection and drops
+// sent in order once it is up. While a write is in flight, later ones are
+// gathered into one buffer and sent together when it completes: pipelined
+// RESP replies then cost one write() per loop turn instead of one each. Any error closes the connection and drops
 // whatever was queued: gossip is idempotent and the next send reconnects.
 #pragma once
 
@@ -62,7 +64,7 @@ class TcpConnection {
   ~TcpConnection() = default;  // only from the close callback
 
   void StartReading();
-  void Flush();  // hands queued bytes to libuv
+  void Flush();  // hands the gathered bytes to libuv as one write
   static void OnConnect(uv_connect_t* req, int status);
   static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
   static void OnWrite(uv_write_t* req, int status);
@@ -74,8 +76,9 @@ class TcpConnection {
   bool closing_ = false;
   bool close_when_drained_ = false;
   bool reading_ = false;
-  std::vector<std::string> queue_;  // waiting for the connect
-  size_t queued_bytes_ = 0;         // queued + in flight
+  std::string pending_;       // waiting for the connect or for the write in flight
+  int writes_in_flight_ = 0;
+  size_t queued_bytes_ = 0;  // pending + in flight
   std::string read_buffer_;
 };
 
