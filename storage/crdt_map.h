@@ -16,6 +16,12 @@
 // older effect with it. Diff() walks that index over exactly the ranges the
 // peer lacks (I3) and never scans the whole map.
 //
+// Memory: an embedded node may hold millions of keys, so slots are kept in
+// a compact form (stored_slot.h) and converted to the public Slot only at
+// the edges (Apply's delta, Join, ExportState, Diff); a key's first
+// member-less slot lives inline in its KeyState, and the index keeps 16 B
+// per clock entry (slot_index.h). A register key costs about 176 B.
+//
 // Rules users see:
 //   * A write concurrent with a delete of the same key survives.
 //   * Register: last writer wins by (HLC timestamp, replica id, counter).
