@@ -7,9 +7,9 @@ namespace parley {
 
 // ---- StoredClock ----------------------------------------------------------------
 
-const VersionVector* StoredClock::heap() const {
+VersionVector* StoredClock::heap() const {
   if (one_.first != 0) return nullptr;
-  return reinterpret_cast<const VersionVector*>(static_cast<uintptr_t>(one_.second));
+  return reinterpret_cast<VersionVector*>(static_cast<uintptr_t>(one_.second));
 }
 
 void StoredClock::Clear() {
@@ -34,9 +34,8 @@ void StoredClock::Assign(const VersionVector& clock) {
     one_ = clock.entries()[0];
     return;
   }
-  if (one_.first == 0 && one_.second != 0) {
-    // Already a heap clock: reuse its block.
-    *const_cast<VersionVector*>(heap()) = clock;
+  if (VersionVector* vv = heap(); vv != nullptr && !clock.empty()) {
+    *vv = clock;  // already a heap clock: reuse its block
     return;
   }
   Clear();
@@ -47,7 +46,7 @@ std::span<const VersionVector::Entry> StoredClock::entries() const {
   if (one_.first != 0) return {&one_, 1};
   const VersionVector* vv = heap();
   if (vv == nullptr) return {};
-  return vv->entries();
+  return std::span<const VersionVector::Entry>(vv->entries());
 }
 
 VersionVector StoredClock::ToVersionVector() const {
@@ -131,8 +130,14 @@ void StoredEntries::Assign(std::vector<Entry>&& entries) {
 }
 
 std::vector<Entry> StoredEntries::ToVector() const {
-  if (dot_.replica != 0) return {Entry{dot_, ts_, value_, 0, 0}};
-  return heap_ ? *heap_ : std::vector<Entry>();
+  std::vector<Entry> out;
+  if (dot_.replica != 0) {
+    out.reserve(1);  // (an initializer list would copy the value twice)
+    out.push_back(Entry{dot_, ts_, value_, 0, 0});
+  } else if (heap_ != nullptr) {
+    out = *heap_;
+  }
+  return out;
 }
 
 size_t StoredEntries::Newest() const {

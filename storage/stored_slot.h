@@ -44,7 +44,7 @@ class StoredClock {
   // Replica ids are never 0, so one_.first == 0 marks the heap form, with
   // one_.second the address of a VersionVector of two or more entries (or 0
   // for an empty clock).
-  const VersionVector* heap() const;
+  VersionVector* heap() const;
 
   VersionVector::Entry one_{0, 0};
 };
