@@ -421,9 +421,9 @@ Status CrdtMap::Join(const Delta& delta, std::vector<std::string>* changed_keys)
 Delta CrdtMap::ExportState() const {
   Delta d;
   d.context = context_;
-  for (const auto& [key, ks] : keys_) {
-    ForEachSlot(ks, [&](const SlotKey& slot_key, const StoredSlot& slot) {
-      d.slots.push_back(SlotState{key, slot_key, slot.ToSlot()});
+  for (const auto& entry : keys_) {  // (clang cannot capture structured bindings)
+    ForEachSlot(entry.second, [&](const SlotKey& slot_key, const StoredSlot& slot) {
+      d.slots.push_back(SlotState{entry.first, slot_key, slot.ToSlot()});
     });
   }
   return d;
