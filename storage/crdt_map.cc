@@ -66,17 +66,9 @@ std::string Digest::ToHex() const {
 namespace {
 
 // Orders entries for last-writer-wins and for the type-conflict rule.
-bool NewerThan(const Entry& a, const Entry& b) {
-  if (a.ts != b.ts) return a.ts > b.ts;
-  return a.dot > b.dot;
-}
-
-const Entry* Newest(const std::vector<Entry>& entries) {
-  const Entry* best = nullptr;
-  for (const Entry& e : entries) {
-    if (best == nullptr || NewerThan(e, *best)) best = &e;
-  }
-  return best;
+bool NewerThan(Timestamp a_ts, const Dot& a_dot, Timestamp b_ts, const Dot& b_dot) {
+  if (a_ts != b_ts) return a_ts > b_ts;
+  return a_dot > b_dot;
 }
 
 Status WrongTypeError(std::string_view key, ValueType held) {
@@ -101,6 +93,17 @@ ValueType TypeWritten(Op::Kind kind) {
   return ValueType::kNone;
 }
 
+// The SlotKey {type, ""} of a key's inline first slot. One object per type,
+// never destroyed, so the index and Diff() can point at it.
+const SlotKey& FirstSlotKey(ValueType type) {
+  static const SlotKey* keys = new SlotKey[5]{{ValueType::kNone, {}},
+                                              {ValueType::kRegister, {}},
+                                              {ValueType::kCounter, {}},
+                                              {ValueType::kSet, {}},
+                                              {ValueType::kHash, {}}};
+  return keys[static_cast<size_t>(type)];
+}
+
 }  // namespace
 
 // ---- lookup -----------------------------------------------------------------
@@ -110,78 +113,128 @@ const CrdtMap::KeyState* CrdtMap::FindKey(std::string_view key) const {
   return it == keys_.end() ? nullptr : &it->second;
 }
 
-const Slot* CrdtMap::FindSlot(std::string_view key, ValueType type, std::string_view member) const {
+const StoredSlot* CrdtMap::FindIn(const KeyState& ks, const SlotKey& slot_key) {
+  if (slot_key.member.empty() && slot_key.type == ks.first_type && ks.first_type != ValueType::kNone) {
+    return &ks.first;
+  }
+  if (!ks.more) return nullptr;
+  auto it = ks.more->slots.find(slot_key);
+  return it == ks.more->slots.end() ? nullptr : &it->second.slot;
+}
+
+const StoredSlot* CrdtMap::FindSlot(std::string_view key, ValueType type, std::string_view member) const {
   const KeyState* ks = FindKey(key);
   if (ks == nullptr) return nullptr;
-  auto it = ks->slots.find(SlotKey{type, std::string(member)});
-  return it == ks->slots.end() ? nullptr : &it->second;
+  return FindIn(*ks, SlotKey{type, std::string(member)});
+}
+
+CrdtMap::SlotView CrdtMap::SlotOf(KeyEntry& key, const SlotKey& slot_key) {
+  KeyState& ks = key.second;
+  if (slot_key.member.empty() && (ks.first_type == slot_key.type || ks.first_type == ValueType::kNone)) {
+    ks.first_type = slot_key.type;
+    return SlotView{&key, &FirstSlotKey(slot_key.type), &ks.first, reinterpret_cast<SlotIndex::Ref>(&key)};
+  }
+  if (!ks.more) ks.more = std::make_unique<Members>();
+  auto [it, added] = ks.more->slots.try_emplace(slot_key);
+  if (added) it->second.key = &key;
+  return SlotView{&key, &it->first, &it->second.slot, reinterpret_cast<SlotIndex::Ref>(&*it) | 1};
+}
+
+CrdtMap::SlotView CrdtMap::ViewOf(SlotIndex::Ref ref) {
+  if ((ref & 1) == 0) {
+    auto* key = reinterpret_cast<KeyEntry*>(ref);
+    return SlotView{key, &FirstSlotKey(key->second.first_type), &key->second.first, ref};
+  }
+  auto* node = reinterpret_cast<MemberMap::value_type*>(ref & ~SlotIndex::Ref{1});
+  return SlotView{node->second.key, &node->first, &node->second.slot, ref};
+}
+
+template <typename Fn>
+void CrdtMap::ForEachSlot(const KeyState& ks, Fn fn) {
+  // The first slot {first_type, ""} sorts before every member slot of its
+  // type or a greater one (no member slot has its key).
+  bool first_done = ks.first_type == ValueType::kNone;
+  if (ks.more) {
+    for (const auto& [slot_key, member] : ks.more->slots) {
+      if (!first_done && slot_key.type >= ks.first_type) {
+        fn(FirstSlotKey(ks.first_type), ks.first);
+        first_done = true;
+      }
+      fn(slot_key, member.slot);
+    }
+  }
+  if (!first_done) fn(FirstSlotKey(ks.first_type), ks.first);
+}
+
+uint32_t CrdtMap::Live(const KeyState& ks, ValueType type) {
+  uint32_t n = ks.first_type == type ? static_cast<uint32_t>(ks.first.entries.size()) : 0;
+  if (ks.more) n += ks.more->live[static_cast<size_t>(type)];
+  return n;
 }
 
 ValueType CrdtMap::VisibleType(const KeyState& ks) {
+  if (!ks.more) return ks.first.entries.empty() ? ValueType::kNone : ks.first_type;
   ValueType only = ValueType::kNone;
   int types = 0;
   for (int t = 1; t <= 4; ++t) {
-    if (ks.live[t] > 0) {
+    if (Live(ks, static_cast<ValueType>(t)) > 0) {
       only = static_cast<ValueType>(t);
       ++types;
     }
   }
   if (types <= 1) return only;
   // Concurrent creation with different types: the newest live entry decides.
-  const Entry* best = nullptr;
+  bool found = false;
+  Timestamp best_ts = 0;
+  Dot best_dot;
   ValueType best_type = ValueType::kNone;
-  for (const auto& [slot_key, slot] : ks.slots) {
-    const Entry* e = Newest(slot.entries);
-    if (e != nullptr && (best == nullptr || NewerThan(*e, *best))) {
-      best = e;
+  ForEachSlot(ks, [&](const SlotKey& slot_key, const StoredSlot& slot) {
+    size_t i = slot.entries.Newest();
+    if (i == slot.entries.size()) return;
+    if (!found || NewerThan(slot.entries.ts(i), slot.entries.dot(i), best_ts, best_dot)) {
+      found = true;
+      best_ts = slot.entries.ts(i);
+      best_dot = slot.entries.dot(i);
       best_type = slot_key.type;
     }
-  }
+  });
   return best_type;
 }
 
-// ---- index and slot storage ---------------------------------------------------
-
-void CrdtMap::Reindex(KeyMap::iterator key, std::map<SlotKey, Slot>::iterator slot,
-                     const VersionVector& old_clock) {
-  for (const auto& [replica, counter] : slot->second.clock.entries()) {
-    uint64_t old_counter = old_clock.get(replica);
-    if (old_counter == counter) continue;
-    if (old_counter != 0) {
-      // Move the slot's index node to its new dot (no allocation).
-      auto [lo, hi] = index_.equal_range(Dot{replica, old_counter});
-      for (auto it = lo; it != hi; ++it) {
-        if (it->second.slot == slot) {
-          auto node = index_.extract(it);
-          node.key() = Dot{replica, counter};
-          index_.insert(std::move(node));
-          break;
-        }
-      }
-    } else {
-      index_.emplace(Dot{replica, counter}, SlotRef{key, slot});
-    }
-  }
+bool CrdtMap::KeyIsLive(const KeyState& ks) {
+  if (!ks.first.entries.empty()) return true;
+  if (!ks.more) return false;
+  const uint32_t* live = ks.more->live;
+  return live[1] + live[2] + live[3] + live[4] > 0;
 }
 
-void CrdtMap::StoreSlot(KeyMap::iterator key, const SlotKey& slot_key, Slot next) {
+// ---- slot storage ---------------------------------------------------------------
+
+CrdtMap::SlotView CrdtMap::StoreSlot(KeyMap::iterator key, const SlotKey& slot_key, Slot next) {
   KeyState& ks = key->second;
   ++version_;
   bool was_live = KeyIsLive(ks);
-  auto slot = ks.slots.try_emplace(slot_key).first;
-  auto type = static_cast<size_t>(slot_key.type);
-  ks.live[type] -= static_cast<uint32_t>(slot->second.entries.size());
-  ks.live[type] += static_cast<uint32_t>(next.entries.size());
-  // Clocks only grow, so the old clock's replicas are a subset of the new.
-  VersionVector old_clock = std::move(slot->second.clock);
-  slot->second = std::move(next);
-  Reindex(key, slot, old_clock);
+  SlotView view = SlotOf(*key, slot_key);
+  if (view.slot != &ks.first) {
+    uint32_t& live = ks.more->live[static_cast<size_t>(slot_key.type)];
+    live -= static_cast<uint32_t>(view.slot->entries.size());
+    live += static_cast<uint32_t>(next.entries.size());
+  }
+  // Point the index at the new clock entries. Clocks only grow, so the old
+  // clock's replicas are a subset of the new one's.
+  for (const auto& [replica, counter] : next.clock.entries()) {
+    uint64_t old_counter = view.slot->clock.get(replica);
+    if (old_counter == counter) continue;
+    if (old_counter != 0) {
+      index_.Move(replica, old_counter, counter, view.ref);
+    } else {
+      index_.Add(replica, counter, view.ref);
+    }
+  }
+  view.slot->Assign(std::move(next));
   bool is_live = KeyIsLive(ks);
   if (was_live != is_live) live_keys_ += is_live ? 1 : static_cast<size_t>(-1);
-}
-
-bool CrdtMap::KeyIsLive(const KeyState& ks) {
-  return ks.live[1] + ks.live[2] + ks.live[3] + ks.live[4] > 0;
+  return view;
 }
 
 // ---- writes -------------------------------------------------------------------
@@ -235,27 +288,26 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
     return dot;
   };
   // Slots this batch changed; their final states form the delta.
-  std::vector<std::pair<KeyMap::iterator, std::map<SlotKey, Slot>::iterator>> touched;
+  std::vector<SlotView> touched;
   auto store = [&](KeyMap::iterator key, const SlotKey& slot_key, Slot next) {
     next.clock.Raise(self_, event().counter);
-    StoreSlot(key, slot_key, std::move(next));
-    touched.emplace_back(key, key->second.slots.find(slot_key));
+    touched.push_back(StoreSlot(key, slot_key, std::move(next)));
   };
   // Empties every live slot of `key` whose type is not `keep`.
   auto clear_others = [&](KeyMap::iterator key, ValueType keep) {
-    std::vector<SlotKey> doomed;
-    for (const auto& [slot_key, slot] : key->second.slots) {
-      if (slot_key.type != keep && !slot.entries.empty()) doomed.push_back(slot_key);
-    }
-    for (const SlotKey& slot_key : doomed) {
-      store(key, slot_key, Slot{key->second.slots[slot_key].clock, {}});
+    std::vector<const SlotKey*> doomed;  // slot keys outlive their slots' changes
+    ForEachSlot(key->second, [&](const SlotKey& slot_key, const StoredSlot& slot) {
+      if (slot_key.type != keep && !slot.entries.empty()) doomed.push_back(&slot_key);
+    });
+    for (const SlotKey* slot_key : doomed) {
+      store(key, *slot_key, Slot{FindIn(key->second, *slot_key)->clock.ToVersionVector(), {}});
     }
   };
   // A slot holding just `entry`, replacing whatever this replica observed.
   auto replace_with = [&](KeyMap::iterator key, const SlotKey& slot_key, Entry entry) {
-    auto it = key->second.slots.find(slot_key);
+    const StoredSlot* existing = FindIn(key->second, slot_key);
     Slot next;
-    if (it != key->second.slots.end()) next.clock = it->second.clock;
+    if (existing != nullptr) next.clock = existing->clock.ToVersionVector();
     next.entries.push_back(std::move(entry));
     store(key, slot_key, std::move(next));
   };
@@ -271,14 +323,14 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
         break;
       case Op::Kind::kSet: {
         clear_others(key, ValueType::kRegister);
-        replace_with(key, SlotKey{ValueType::kRegister, {}}, Entry{event(), ts, op.value, 0, 0});
+        replace_with(key, FirstSlotKey(ValueType::kRegister), Entry{event(), ts, op.value, 0, 0});
         break;
       }
       case Op::Kind::kIncr: {
         clear_others(key, ValueType::kCounter);
-        SlotKey slot_key{ValueType::kCounter, {}};
-        auto existing = key->second.slots.find(slot_key);
-        Slot next = existing == key->second.slots.end() ? Slot{} : existing->second;
+        const SlotKey& slot_key = FirstSlotKey(ValueType::kCounter);
+        const StoredSlot* existing = FindIn(key->second, slot_key);
+        Slot next = existing == nullptr ? Slot{} : existing->ToSlot();
         Entry mine{event(), ts, {}, 0, 0};
         // This replica's contribution is cumulative: the new entry replaces
         // the old one and carries its totals forward.
@@ -311,9 +363,9 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
       case Op::Kind::kSRem:
       case Op::Kind::kHDel: {
         SlotKey slot_key{TypeWritten(op.kind), op.member};
-        auto it = key->second.slots.find(slot_key);
-        if (it != key->second.slots.end() && !it->second.entries.empty()) {
-          store(key, slot_key, Slot{it->second.clock, {}});
+        const StoredSlot* existing = FindIn(key->second, slot_key);
+        if (existing != nullptr && !existing->entries.empty()) {
+          store(key, slot_key, Slot{existing->clock.ToVersionVector(), {}});
         }
         break;
       }
@@ -324,14 +376,16 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
   if (dot.counter == 0) return delta;  // nothing changed
   context_.Insert(dot);
   delta.context.Insert(dot);
-  std::sort(touched.begin(), touched.end(), [](const auto& a, const auto& b) {
-    if (a.first->first != b.first->first) return a.first->first < b.first->first;
-    return a.second->first < b.second->first;
+  std::sort(touched.begin(), touched.end(), [](const SlotView& a, const SlotView& b) {
+    if (a.key != b.key && a.key->first != b.key->first) return a.key->first < b.key->first;
+    return *a.slot_key < *b.slot_key;
   });
-  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end(),
+                            [](const SlotView& a, const SlotView& b) { return a.slot == b.slot; }),
+                touched.end());
   delta.slots.reserve(touched.size());
-  for (const auto& [key, slot] : touched) {
-    delta.slots.push_back(SlotState{key->first, slot->first, slot->second});
+  for (const SlotView& view : touched) {
+    delta.slots.push_back(SlotState{view.key->first, *view.slot_key, view.slot->ToSlot()});
   }
   return delta;
 }
@@ -343,15 +397,15 @@ Status CrdtMap::Join(const Delta& delta, std::vector<std::string>* changed_keys)
   if (!delta.IsWellFormed(&why)) return Status::InvalidArgument("malformed delta: " + why);
   for (const SlotState& incoming : delta.slots) {
     auto key = keys_.try_emplace(incoming.key).first;
-    auto existing = key->second.slots.find(incoming.slot);
-    if (existing == key->second.slots.end()) {
+    const StoredSlot* existing = FindIn(key->second, incoming.slot);
+    if (existing == nullptr) {
       StoreSlot(key, incoming.slot, incoming.state);
       if (changed_keys && !incoming.state.entries.empty()) changed_keys->push_back(incoming.key);
       continue;
     }
-    Slot next = existing->second;
+    Slot next = existing->ToSlot();
     bool entries_changed = MergeSlot(next, incoming.state);
-    if (!entries_changed && next.clock == existing->second.clock) continue;
+    if (!entries_changed && existing->clock.Equals(next.clock)) continue;
     StoreSlot(key, incoming.slot, std::move(next));
     if (changed_keys && entries_changed) changed_keys->push_back(incoming.key);
   }
@@ -367,8 +421,10 @@ Status CrdtMap::Join(const Delta& delta, std::vector<std::string>* changed_keys)
 Delta CrdtMap::ExportState() const {
   Delta d;
   d.context = context_;
-  for (const auto& [key, ks] : keys_) {
-    for (const auto& [slot_key, slot] : ks.slots) d.slots.push_back(SlotState{key, slot_key, slot});
+  for (const auto& entry : keys_) {  // (clang cannot capture structured bindings)
+    ForEachSlot(entry.second, [&](const SlotKey& slot_key, const StoredSlot& slot) {
+      d.slots.push_back(SlotState{entry.first, slot_key, slot.ToSlot()});
+    });
   }
   return d;
 }
@@ -376,7 +432,7 @@ Delta CrdtMap::ExportState() const {
 std::vector<Delta> CrdtMap::Diff(const CausalContext& peer, size_t max_chunk_bytes) const {
   std::vector<Delta> chunks;
   // Slots of the chunk being built, ordered as a Delta requires.
-  std::map<std::pair<std::string_view, const SlotKey*>, const Slot*,
+  std::map<std::pair<std::string_view, const SlotKey*>, const StoredSlot*,
            bool (*)(const std::pair<std::string_view, const SlotKey*>&,
                     const std::pair<std::string_view, const SlotKey*>&)>
       slots([](const auto& a, const auto& b) {
@@ -391,7 +447,7 @@ std::vector<Delta> CrdtMap::Diff(const CausalContext& peer, size_t max_chunk_byt
     d.context = std::move(context);
     d.slots.reserve(slots.size());
     for (const auto& [where, slot] : slots) {
-      d.slots.push_back(SlotState{std::string(where.first), *where.second, *slot});
+      d.slots.push_back(SlotState{std::string(where.first), *where.second, slot->ToSlot()});
     }
     chunks.push_back(std::move(d));
     context = CausalContext();
@@ -401,28 +457,30 @@ std::vector<Delta> CrdtMap::Diff(const CausalContext& peer, size_t max_chunk_byt
 
   for (const DotRange& range : context_.Missing(peer)) {
     uint64_t start = range.first;  // first counter of this range not yet in a chunk
-    auto it = index_.lower_bound(Dot{range.replica, range.first});
-    const auto end = index_.upper_bound(Dot{range.replica, range.last});
-    while (it != end) {
-      // All slots indexed at one dot travel in one chunk: that dot's context
-      // entry promises all of them (I3).
-      const Dot dot = it->first;
-      for (; it != end && it->first == dot; ++it) {
-        auto [pos, added] = slots.emplace(std::make_pair(std::string_view(it->second.key->first),
-                                                         &it->second.slot->first),
-                                          &it->second.slot->second);
-        if (added) {
-          bytes += 16 + it->second.key->first.size() + it->second.slot->first.member.size() +
-                   16 * pos->second->clock.size();
-          for (const Entry& e : pos->second->entries) bytes += 40 + e.value.size();
-        }
-      }
+    // All slots indexed at one dot travel in one chunk: that dot's context
+    // entry promises all of them (I3). So a chunk may end only after the
+    // last slot of a dot.
+    auto end_of_dot = [&](uint64_t counter) {
       if (bytes >= max_chunk_bytes) {
-        context.InsertRange({range.replica, start, dot.counter});
-        start = dot.counter + 1;
+        context.InsertRange({range.replica, start, counter});
+        start = counter + 1;
         flush();
       }
-    }
+    };
+    uint64_t current = 0;  // counter whose slots are being added (0: none yet)
+    index_.ForEach(range.replica, range.first, range.last, [&](uint64_t counter, SlotIndex::Ref ref) {
+      if (current != 0 && counter != current) end_of_dot(current);
+      current = counter;
+      SlotView view = ViewOf(ref);
+      auto [pos, added] = slots.emplace(std::make_pair(std::string_view(view.key->first), view.slot_key),
+                                        view.slot);
+      if (added) {
+        const StoredSlot& slot = *view.slot;
+        bytes += 16 + view.key->first.size() + view.slot_key->member.size() + 16 * slot.clock.size();
+        for (size_t i = 0; i < slot.entries.size(); ++i) bytes += 40 + slot.entries.value(i).size();
+      }
+    });
+    if (current != 0) end_of_dot(current);
     if (start <= range.last) context.InsertRange({range.replica, start, range.last});
   }
   flush();
@@ -438,59 +496,50 @@ ValueType CrdtMap::TypeOf(std::string_view key) const {
 
 std::optional<std::string> CrdtMap::GetRegister(std::string_view key) const {
   if (TypeOf(key) != ValueType::kRegister) return std::nullopt;
-  const Slot* slot = FindSlot(key, ValueType::kRegister, {});
-  return Newest(slot->entries)->value;
+  const StoredEntries& entries = FindSlot(key, ValueType::kRegister, {})->entries;
+  return entries.value(entries.Newest());
 }
 
 std::optional<int64_t> CrdtMap::GetCounter(std::string_view key) const {
   if (TypeOf(key) != ValueType::kCounter) return std::nullopt;
   uint64_t sum = 0;
-  for (const Entry& e : FindSlot(key, ValueType::kCounter, {})->entries) {
-    sum += e.increments - e.decrements;  // two's complement wraps like int64 sums
+  const StoredEntries& entries = FindSlot(key, ValueType::kCounter, {})->entries;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    sum += entries.increments(i) - entries.decrements(i);  // two's complement wraps like int64 sums
   }
   return static_cast<int64_t>(sum);
 }
 
-namespace {
-// Live members of one type's slots: the slots of a key are ordered by
-// (type, member), so they form one contiguous run.
-template <typename Fn>
-void ForEachLiveMember(const std::map<SlotKey, Slot>& slots, ValueType type, Fn fn) {
-  for (auto it = slots.lower_bound(SlotKey{type, {}}); it != slots.end() && it->first.type == type;
-       ++it) {
-    if (!it->second.entries.empty()) fn(it->first.member, it->second);
-  }
-}
-}  // namespace
-
 std::vector<std::string> CrdtMap::SetMembers(std::string_view key) const {
   std::vector<std::string> out;
   if (TypeOf(key) != ValueType::kSet) return out;
-  ForEachLiveMember(FindKey(key)->slots, ValueType::kSet,
-                    [&](const std::string& member, const Slot&) { out.push_back(member); });
+  ForEachSlot(*FindKey(key), [&](const SlotKey& slot_key, const StoredSlot& slot) {
+    if (slot_key.type == ValueType::kSet && !slot.entries.empty()) out.push_back(slot_key.member);
+  });
   return out;
 }
 
 bool CrdtMap::SetContains(std::string_view key, std::string_view member) const {
   if (TypeOf(key) != ValueType::kSet) return false;
-  const Slot* slot = FindSlot(key, ValueType::kSet, member);
+  const StoredSlot* slot = FindSlot(key, ValueType::kSet, member);
   return slot != nullptr && !slot->entries.empty();
 }
 
 std::optional<std::string> CrdtMap::HashGet(std::string_view key, std::string_view field) const {
   if (TypeOf(key) != ValueType::kHash) return std::nullopt;
-  const Slot* slot = FindSlot(key, ValueType::kHash, field);
+  const StoredSlot* slot = FindSlot(key, ValueType::kHash, field);
   if (slot == nullptr || slot->entries.empty()) return std::nullopt;
-  return Newest(slot->entries)->value;
+  return slot->entries.value(slot->entries.Newest());
 }
 
 std::vector<std::pair<std::string, std::string>> CrdtMap::HashAll(std::string_view key) const {
   std::vector<std::pair<std::string, std::string>> out;
   if (TypeOf(key) != ValueType::kHash) return out;
-  ForEachLiveMember(FindKey(key)->slots, ValueType::kHash,
-                    [&](const std::string& field, const Slot& slot) {
-                      out.emplace_back(field, Newest(slot.entries)->value);
-                    });
+  ForEachSlot(*FindKey(key), [&](const SlotKey& slot_key, const StoredSlot& slot) {
+    if (slot_key.type == ValueType::kHash && !slot.entries.empty()) {
+      out.emplace_back(slot_key.member, slot.entries.value(slot.entries.Newest()));
+    }
+  });
   return out;
 }
 
@@ -573,8 +622,8 @@ void CrdtMap::Encode(Sink& sink) const {
   w.Varint(keys_.size());
   for (const auto& [key, ks] : keys_) {
     w.Bytes(key);
-    w.Varint(ks.slots.size());
-    for (const auto& [slot_key, slot] : ks.slots) {
+    w.Varint((ks.first_type != ValueType::kNone ? 1 : 0) + (ks.more ? ks.more->slots.size() : 0));
+    ForEachSlot(ks, [&](const SlotKey& slot_key, const StoredSlot& slot) {
       w.Varint(static_cast<uint64_t>(slot_key.type));
       w.Bytes(slot_key.member);
       w.Varint(slot.clock.size());
@@ -582,16 +631,17 @@ void CrdtMap::Encode(Sink& sink) const {
         w.Varint(replica);
         w.Varint(counter);
       }
-      w.Varint(slot.entries.size());
-      for (const Entry& e : slot.entries) {
-        w.Varint(e.dot.replica);
-        w.Varint(e.dot.counter);
-        w.Varint(e.ts);
-        w.Bytes(e.value);
-        w.Varint(e.increments);
-        w.Varint(e.decrements);
+      const StoredEntries& entries = slot.entries;
+      w.Varint(entries.size());
+      for (size_t i = 0; i < entries.size(); ++i) {
+        w.Varint(entries.dot(i).replica);
+        w.Varint(entries.dot(i).counter);
+        w.Varint(entries.ts(i));
+        w.Bytes(entries.value(i));
+        w.Varint(entries.increments(i));
+        w.Varint(entries.decrements(i));
       }
-    }
+    });
   }
 }
 

@@ -16,6 +16,12 @@
 // older effect with it. Diff() walks that index over exactly the ranges the
 // peer lacks (I3) and never scans the whole map.
 //
+// Memory: an embedded node may hold millions of keys, so slots are kept in
+// a compact form (stored_slot.h) and converted to the public Slot only at
+// the edges (Apply's delta, Join, ExportState, Diff); a key's first
+// member-less slot lives inline in its KeyState, and the index keeps 16 B
+// per clock entry (slot_index.h). A register key costs about 176 B.
+//
 // Rules users see:
 //   * A write concurrent with a delete of the same key survives.
 //   * Register: last writer wins by (HLC timestamp, replica id, counter).
@@ -34,6 +40,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -45,7 +52,9 @@
 #include "storage/delta.h"
 #include "storage/hybrid_clock.h"
 #include "storage/slot.h"
+#include "storage/slot_index.h"
 #include "storage/status.h"
+#include "storage/stored_slot.h"
 
 namespace parley {
 
@@ -139,29 +148,56 @@ class CrdtMap {
   Digest StateDigest() const;
 
  private:
+  struct KeyState;
+  using KeyEntry = std::pair<const std::string, KeyState>;
+  // A slot kept in a key's member map, with its key for the index.
+  struct MemberSlot {
+    StoredSlot slot;
+    KeyEntry* key = nullptr;
+  };
+  using MemberMap = std::map<SlotKey, MemberSlot>;
+  struct Members {
+    MemberMap slots;
+    uint32_t live[5] = {0, 0, 0, 0, 0};  // live entries per ValueType in `slots`
+  };
+  // Most keys have one slot, a register's or a counter's, so the first slot
+  // with an empty member lives inline (of type first_type); every other slot
+  // (set members, hash fields, a second type) goes to `more`. Slots are never
+  // removed, so a slot never moves between the two.
   struct KeyState {
-    std::map<SlotKey, Slot> slots;
-    uint32_t live[5] = {0, 0, 0, 0, 0};  // live entries per ValueType
+    StoredSlot first;
+    std::unique_ptr<Members> more;
+    ValueType first_type = ValueType::kNone;
   };
   using KeyMap = std::map<std::string, KeyState, std::less<>>;
-  // Where a slot lives, for the (replica, counter) index.
-  struct SlotRef {
-    KeyMap::iterator key;
-    std::map<SlotKey, Slot>::iterator slot;
+  // One slot of the map with its names; slot_key points at storage that
+  // lives as long as the slot.
+  struct SlotView {
+    KeyEntry* key;
+    const SlotKey* slot_key;
+    StoredSlot* slot;
+    SlotIndex::Ref ref;  // the slot's handle in index_
   };
 
   const KeyState* FindKey(std::string_view key) const;
-  const Slot* FindSlot(std::string_view key, ValueType type, std::string_view member) const;
+  const StoredSlot* FindSlot(std::string_view key, ValueType type, std::string_view member) const;
+  static const StoredSlot* FindIn(const KeyState& ks, const SlotKey& slot_key);
+  // The slot, created empty if the key does not have it yet.
+  static SlotView SlotOf(KeyEntry& key, const SlotKey& slot_key);
+  // Index handles: a KeyEntry* names the key's first slot, a MemberMap node
+  // address with the low bit set names a member slot.
+  static SlotView ViewOf(SlotIndex::Ref ref);
+  // Calls fn(slot_key, slot) for every slot of the key in SlotKey order.
+  template <typename Fn>
+  static void ForEachSlot(const KeyState& ks, Fn fn);
+  static uint32_t Live(const KeyState& ks, ValueType type);
   static ValueType VisibleType(const KeyState& ks);
   static bool KeyIsLive(const KeyState& ks);
   template <typename Sink>
   void Encode(Sink& sink) const;
   Status CheckTypes(std::span<const Op> ops) const;
   // Replaces the state of one slot, keeping live counts and the index right.
-  void StoreSlot(KeyMap::iterator key, const SlotKey& slot_key, Slot next);
-  // Points the index at the slot's new clock entries.
-  void Reindex(KeyMap::iterator key, std::map<SlotKey, Slot>::iterator slot,
-               const VersionVector& old_clock);
+  SlotView StoreSlot(KeyMap::iterator key, const SlotKey& slot_key, Slot next);
 
   ReplicaId self_;
   CausalContext context_;
@@ -171,7 +207,7 @@ class CrdtMap {
   uint64_t counter_floor_ = 0;
   // (replica, counter) -> slots whose clock entry for that replica is that
   // counter. This is the index Diff() walks (I3).
-  std::multimap<Dot, SlotRef> index_;
+  SlotIndex index_;
 };
 
 }  // namespace parley

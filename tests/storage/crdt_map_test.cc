@@ -231,5 +231,66 @@ TEST(CrdtMap, JoinReportsChangedKeysOnce) {
   EXPECT_TRUE(changed.empty());
 }
 
+// A key's slots are kept in two places (its first member-less slot inline,
+// the rest in a member map); whichever holds which, reads, the exported
+// state's order and the canonical encoding must not tell.
+TEST(CrdtMap, EmptyMembersAndMixedTypesKeepSlotOrder) {
+  CrdtMap a(1), b(2);
+  Must(a.Apply(Op::SAdd("s", "m"), MakeTimestamp(1, 0)));
+  Must(a.Apply(Op::SAdd("s", ""), MakeTimestamp(2, 0)));  // not the first slot
+  Must(a.Apply(Op::SAdd("t", ""), MakeTimestamp(3, 0)));  // the first slot
+  Must(a.Apply(Op::SAdd("t", "a"), MakeTimestamp(4, 0)));
+  Must(a.Apply(Op::HSet("h", "", "empty field"), MakeTimestamp(5, 0)));
+  EXPECT_THAT(a.SetMembers("s"), ElementsAre("", "m"));
+  EXPECT_THAT(a.SetMembers("t"), ElementsAre("", "a"));
+  EXPECT_EQ(a.HashGet("h", ""), "empty field");
+  // A counter created first, then a concurrent register from another replica:
+  // the register slot sorts before the counter slot that came first.
+  Must(a.Apply(Op::Incr("c", 2), MakeTimestamp(6, 0)));
+  Must(b.Apply(Op::Set("c", "reg"), MakeTimestamp(7, 0)));
+  Must(b.Apply(Op::Incr("d", 1), MakeTimestamp(1, 0)));
+  Must(a.Apply(Op::Set("d", "newer"), MakeTimestamp(8, 0)));
+  Sync(a, b);
+  EXPECT_EQ(a.StateDigest(), b.StateDigest());
+  EXPECT_EQ(a.CanonicalEncoding(), b.CanonicalEncoding());
+  EXPECT_EQ(a.GetRegister("c"), "reg");
+  EXPECT_EQ(b.GetRegister("d"), "newer");
+  Delta state = a.ExportState();
+  std::string why;
+  EXPECT_TRUE(state.IsWellFormed(&why)) << why;
+  CrdtMap c;
+  ASSERT_TRUE(c.Join(state).ok());
+  EXPECT_EQ(c.ExportState(), state);
+  EXPECT_EQ(c.CanonicalEncoding(), a.CanonicalEncoding());
+  // The next register write clears the hidden counter for good.
+  Must(a.Apply(Op::Set("c", "x"), MakeTimestamp(9, 0)));
+  EXPECT_EQ(a.GetCounter("c"), std::nullopt);
+  std::vector<Op> retype = {Op::Del("c"), Op::Incr("c", 5)};
+  Must(a.Apply(retype, MakeTimestamp(10, 0)));
+  EXPECT_EQ(a.GetCounter("c"), 5);
+}
+
+// Entries a decoder accepts but no write makes (a counter total on a
+// register, a value on a counter) are state like any other: they survive a
+// join and an export unchanged.
+TEST(CrdtMap, UnusualEntriesSurviveJoinAndExport) {
+  Delta d;
+  d.context.Insert(Dot{9, 1});
+  d.context.Insert(Dot{9, 2});
+  Slot reg;
+  reg.clock.Raise(9, 1);
+  reg.entries.push_back(Entry{Dot{9, 1}, 5, "v", 3, 1});
+  Slot counter;
+  counter.clock.Raise(9, 2);
+  counter.entries.push_back(Entry{Dot{9, 2}, 6, "stray", 4, 0});
+  d.slots.push_back(SlotState{"a", SlotKey{ValueType::kRegister, {}}, reg});
+  d.slots.push_back(SlotState{"b", SlotKey{ValueType::kCounter, {}}, counter});
+  CrdtMap m;
+  ASSERT_TRUE(m.Join(d).ok());
+  EXPECT_EQ(m.ExportState(), d);
+  EXPECT_EQ(m.GetRegister("a"), "v");
+  EXPECT_EQ(m.GetCounter("b"), 4);
+}
+
 }  // namespace
 }  // namespace parley

@@ -1,0 +1,84 @@
+// SlotIndex: bucketed sorted sequences of (counter, slot) per replica.
+#include "storage/slot_index.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace parley {
+
+size_t SlotIndex::FirstBucketFrom(const Buckets& buckets, uint64_t counter) {
+  auto it = std::partition_point(buckets.begin(), buckets.end(),
+                                 [counter](const Bucket& b) { return b.back().counter < counter; });
+  return static_cast<size_t>(it - buckets.begin());
+}
+
+void SlotIndex::Add(ReplicaId replica, uint64_t counter, Ref ref) {
+  Buckets& buckets = replicas_[replica];
+  ++size_;
+  if (buckets.empty() || buckets.back().back().counter <= counter) {
+    // A new event: the replica's newest counter goes last.
+    if (buckets.empty() || buckets.back().size() >= kBucketMax) {
+      buckets.emplace_back().reserve(kBucketMax);
+    }
+    buckets.back().push_back(Item{counter, ref});
+    return;
+  }
+  // Out of order (a delta or chunk that arrived late): after the items with
+  // the same counter, in the first bucket ending above it.
+  auto b = std::partition_point(buckets.begin(), buckets.end(),
+                                [counter](const Bucket& x) { return x.back().counter <= counter; });
+  Bucket& bucket = *b;
+  auto pos = std::partition_point(bucket.begin(), bucket.end(),
+                                  [counter](const Item& item) { return item.counter <= counter; });
+  bucket.insert(pos, Item{counter, ref});
+  if (bucket.size() > kBucketMax) {
+    Bucket tail(bucket.begin() + kBucketMax / 2, bucket.end());
+    bucket.erase(bucket.begin() + kBucketMax / 2, bucket.end());
+    buckets.insert(b + 1, std::move(tail));
+  }
+}
+
+bool SlotIndex::Remove(Buckets& buckets, uint64_t counter, Ref ref) {
+  // Items with one counter (the slots of one batch) may span buckets.
+  for (size_t b = FirstBucketFrom(buckets, counter); b < buckets.size(); ++b) {
+    Bucket& bucket = buckets[b];
+    auto it = std::partition_point(bucket.begin(), bucket.end(),
+                                   [counter](const Item& item) { return item.counter < counter; });
+    for (; it != bucket.end() && it->counter == counter; ++it) {
+      if (it->ref == ref) {
+        bucket.erase(it);
+        --size_;
+        Rebalance(buckets, b);
+        return true;
+      }
+    }
+    if (it != bucket.end()) break;  // past `counter`
+  }
+  return false;
+}
+
+void SlotIndex::Rebalance(Buckets& buckets, size_t b) {
+  if (buckets[b].empty()) {
+    buckets.erase(buckets.begin() + static_cast<ptrdiff_t>(b));
+    return;
+  }
+  if (buckets[b].size() > kBucketMax / 4) return;
+  // Merge into a neighbour that has room; otherwise leave it.
+  if (b + 1 < buckets.size() && buckets[b].size() + buckets[b + 1].size() <= kBucketMax) {
+    buckets[b].insert(buckets[b].end(), buckets[b + 1].begin(), buckets[b + 1].end());
+    buckets.erase(buckets.begin() + static_cast<ptrdiff_t>(b + 1));
+  } else if (b > 0 && buckets[b - 1].size() + buckets[b].size() <= kBucketMax) {
+    buckets[b - 1].insert(buckets[b - 1].end(), buckets[b].begin(), buckets[b].end());
+    buckets.erase(buckets.begin() + static_cast<ptrdiff_t>(b));
+  }
+}
+
+void SlotIndex::Move(ReplicaId replica, uint64_t old_counter, uint64_t counter, Ref ref) {
+  Buckets& buckets = replicas_[replica];
+  bool removed = Remove(buckets, old_counter, ref);
+  assert(removed && "a slot's old clock entry must be indexed");
+  (void)removed;
+  Add(replica, counter, ref);
+}
+
+}  // namespace parley

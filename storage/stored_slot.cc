@@ -1,0 +1,152 @@
+// StoredSlot: switching between the inline and the heap form of a slot.
+#include "storage/stored_slot.h"
+
+#include <algorithm>
+
+namespace parley {
+
+// ---- StoredClock ----------------------------------------------------------------
+
+VersionVector* StoredClock::heap() const {
+  if (one_.first != 0) return nullptr;
+  return reinterpret_cast<VersionVector*>(static_cast<uintptr_t>(one_.second));
+}
+
+void StoredClock::Clear() {
+  delete heap();
+  one_ = {0, 0};
+}
+
+StoredClock& StoredClock::operator=(StoredClock&& other) noexcept {
+  if (this != &other) {
+    Clear();
+    one_ = other.one_;
+    other.one_ = {0, 0};
+  }
+  return *this;
+}
+
+void StoredClock::Assign(const VersionVector& clock) {
+  // Decoders do not reject replica 0 in a slot clock, and the inline form
+  // cannot hold it: such a clock takes the heap form.
+  if (clock.size() == 1 && clock.entries()[0].first != 0) {
+    Clear();
+    one_ = clock.entries()[0];
+    return;
+  }
+  if (VersionVector* vv = heap(); vv != nullptr && !clock.empty()) {
+    *vv = clock;  // already a heap clock: reuse its block
+    return;
+  }
+  Clear();
+  if (!clock.empty()) one_.second = reinterpret_cast<uintptr_t>(new VersionVector(clock));
+}
+
+std::span<const VersionVector::Entry> StoredClock::entries() const {
+  if (one_.first != 0) return {&one_, 1};
+  const VersionVector* vv = heap();
+  if (vv == nullptr) return {};
+  return std::span<const VersionVector::Entry>(vv->entries());
+}
+
+VersionVector StoredClock::ToVersionVector() const {
+  if (one_.first != 0) return VersionVector::FromCanonical({one_});
+  const VersionVector* vv = heap();
+  return vv ? *vv : VersionVector();
+}
+
+uint64_t StoredClock::get(ReplicaId replica) const {
+  if (one_.first != 0) return one_.first == replica ? one_.second : 0;
+  const VersionVector* vv = heap();
+  return vv ? vv->get(replica) : 0;
+}
+
+bool StoredClock::Equals(const VersionVector& clock) const {
+  auto mine = entries();
+  const auto& theirs = clock.entries();
+  return std::equal(mine.begin(), mine.end(), theirs.begin(), theirs.end());
+}
+
+// ---- StoredEntries --------------------------------------------------------------
+
+void StoredEntries::Clear() {
+  if (dot_.replica == 0) {
+    delete heap_;
+  } else {
+    dot_ = Dot{};
+    value_ = std::string();
+  }
+  heap_ = nullptr;
+}
+
+StoredEntries::StoredEntries(StoredEntries&& other) noexcept : dot_(other.dot_), value_(std::move(other.value_)) {
+  if (dot_.replica != 0) {
+    ts_ = other.ts_;
+  } else {
+    heap_ = other.heap_;
+  }
+  other.dot_ = Dot{};
+  other.heap_ = nullptr;
+}
+
+StoredEntries& StoredEntries::operator=(StoredEntries&& other) noexcept {
+  if (this != &other) {
+    Clear();
+    dot_ = other.dot_;
+    value_ = std::move(other.value_);
+    if (dot_.replica != 0) {
+      ts_ = other.ts_;
+    } else {
+      heap_ = other.heap_;
+    }
+    other.dot_ = Dot{};
+    other.heap_ = nullptr;
+  }
+  return *this;
+}
+
+void StoredEntries::Assign(std::vector<Entry>&& entries) {
+  // Inline only what the inline form can say: well-formed slots never hold a
+  // dot with replica 0, but a decoder does not promise that for every entry.
+  bool fits_inline = entries.size() == 1 && entries[0].dot.replica != 0 && entries[0].increments == 0 &&
+                     entries[0].decrements == 0;
+  if (fits_inline) {
+    Clear();
+    dot_ = entries[0].dot;
+    ts_ = entries[0].ts;
+    value_ = std::move(entries[0].value);
+    return;
+  }
+  if (dot_.replica == 0 && heap_ != nullptr) {
+    if (entries.empty()) {
+      Clear();
+    } else {
+      *heap_ = std::move(entries);
+    }
+    return;
+  }
+  Clear();
+  if (!entries.empty()) heap_ = new std::vector<Entry>(std::move(entries));
+}
+
+std::vector<Entry> StoredEntries::ToVector() const {
+  std::vector<Entry> out;
+  if (dot_.replica != 0) {
+    out.reserve(1);  // (an initializer list would copy the value twice)
+    out.push_back(Entry{dot_, ts_, value_, 0, 0});
+  } else if (heap_ != nullptr) {
+    out = *heap_;
+  }
+  return out;
+}
+
+size_t StoredEntries::Newest() const {
+  size_t n = size();
+  size_t best = n;
+  for (size_t i = 0; i < n; ++i) {
+    if (best == n || ts(i) > ts(best) || (ts(i) == ts(best) && dot(i) > dot(best))) best = i;
+  }
+  return best;
+}
+
+}  // namespace parley
