@@ -1,0 +1,178 @@
+// Report: text table, CSV and a hand-built SVG line chart (no plotting
+// dependency; the chart is a few dozen SVG elements).
+#include "bench/fleet/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace parley::bench {
+namespace {
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += "\"\"";
+    else out.push_back(c);
+  }
+  return out + "\"";
+}
+
+// A round axis maximum above `v`: 1, 2 or 5 times a power of ten.
+double NiceCeiling(double v) {
+  if (v <= 0) return 1;
+  double p = std::pow(10.0, std::floor(std::log10(v)));
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    if (m * p >= v) return m * p;
+  }
+  return 10 * p;
+}
+
+}  // namespace
+
+std::string FormatNumber(double v, int digits) {
+  char buf[64];
+  if (std::fabs(v - std::round(v)) < 1e-9 && std::fabs(v) < 1e15) {
+    std::snprintf(buf, sizeof(buf), "%.0f", v);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
+  }
+  return buf;
+}
+
+void Report::Add(ReportRow row) { rows_.push_back(std::move(row)); }
+
+void Report::PrintTable() const {
+  const char* header[] = {"phase", "nodes", "system", "metric", "value", "unit", "note"};
+  std::vector<std::vector<std::string>> cells;
+  for (const ReportRow& r : rows_) {
+    cells.push_back({r.phase, std::to_string(r.nodes), r.system, r.metric, FormatNumber(r.value), r.unit, r.note});
+  }
+  std::vector<size_t> width(7);
+  for (int c = 0; c < 7; ++c) width[c] = std::string(header[c]).size();
+  for (const auto& row : cells) {
+    for (int c = 0; c < 7; ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  auto print = [&](const std::vector<std::string>& row) {
+    std::string line;
+    for (int c = 0; c < 7; ++c) {
+      std::string cell = row[c];
+      // Numbers right-aligned, words left-aligned.
+      if (c == 1 || c == 4) cell = std::string(width[c] - cell.size(), ' ') + cell;
+      else if (c < 6) cell += std::string(width[c] - cell.size(), ' ');
+      line += cell + (c < 6 ? "  " : "");
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    std::printf("%s\n", line.c_str());
+  };
+  print({header, header + 7});
+  std::string last_phase;
+  for (const auto& row : cells) {
+    if (!last_phase.empty() && row[0] != last_phase) std::printf("\n");
+    last_phase = row[0];
+    print(row);
+  }
+  std::fflush(stdout);
+}
+
+Status Report::WriteCsv(const std::string& path) const {
+  std::ofstream out(path);
+  if (!out) return Status::IoError("cannot write " + path);
+  out << "phase,nodes,system,metric,value,unit,note\n";
+  for (const ReportRow& r : rows_) {
+    out << CsvField(r.phase) << ',' << r.nodes << ',' << CsvField(r.system) << ',' << CsvField(r.metric) << ','
+        << FormatNumber(r.value, 4) << ',' << CsvField(r.unit) << ',' << CsvField(r.note) << '\n';
+  }
+  out.close();
+  if (!out) return Status::IoError("writing " + path + " failed");
+  return Status::Ok();
+}
+
+Status Report::WritePropagationSvg(const std::string& path) const {
+  struct Series {
+    std::string system, metric, label, color, dash;
+  };
+  const std::vector<Series> series = {
+      {"parley", "p50", "parley p50", "#1f77b4", ""},
+      {"parley", "p99", "parley p99", "#d62728", ""},
+      {"parley", "max", "parley max", "#7f7f7f", ""},
+      {"redis", "p99", "redis-server p99 (N subscribers)", "#2ca02c", "6,4"},
+  };
+  std::map<std::string, std::map<int, double>> points;  // label -> nodes -> ms
+  std::set<int> sizes;
+  double top = 50;  // keep the 50 ms goal line on the chart
+  for (const ReportRow& r : rows_) {
+    if (r.phase != "propagation") continue;
+    for (const Series& s : series) {
+      if (r.system == s.system && r.metric == s.metric) {
+        points[s.label][r.nodes] = r.value;
+        sizes.insert(r.nodes);
+        top = std::max(top, r.value);
+      }
+    }
+  }
+  if (sizes.empty()) return Status::NotFound("no propagation results to plot");
+  top = NiceCeiling(top * 1.05);
+  const double W = 640, H = 400, left = 60, right = 210, bottom = 50, topm = 40;
+  const double pw = W - left - right, ph = H - topm - bottom;
+  int xmin = *sizes.begin(), xmax = *sizes.rbegin();
+  auto X = [&](int n) {
+    if (xmax == xmin) return left + pw / 2;
+    return left + pw * (n - xmin) / static_cast<double>(xmax - xmin);
+  };
+  auto Y = [&](double ms) { return topm + ph * (1 - ms / top); };
+  std::ostringstream svg;
+  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << W << "\" height=\"" << H
+      << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
+      << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+      << "<text x=\"" << left << "\" y=\"22\" font-size=\"14\">parley write propagation (write on one node, "
+      << "visible on all) vs fleet size</text>\n";
+  for (int i = 0; i <= 5; ++i) {  // horizontal grid and y labels
+    double v = top * i / 5, y = Y(v);
+    svg << "<line x1=\"" << left << "\" x2=\"" << left + pw << "\" y1=\"" << y << "\" y2=\"" << y
+        << "\" stroke=\"#ddd\"/>\n<text x=\"" << left - 6 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">"
+        << FormatNumber(v, 1) << "</text>\n";
+  }
+  for (int n : sizes) {
+    svg << "<text x=\"" << X(n) << "\" y=\"" << topm + ph + 18 << "\" text-anchor=\"middle\">" << n << "</text>\n";
+  }
+  svg << "<line x1=\"" << left << "\" x2=\"" << left << "\" y1=\"" << topm << "\" y2=\"" << topm + ph
+      << "\" stroke=\"black\"/>\n<line x1=\"" << left << "\" x2=\"" << left + pw << "\" y1=\"" << topm + ph
+      << "\" y2=\"" << topm + ph << "\" stroke=\"black\"/>\n"
+      << "<text x=\"" << left + pw / 2 << "\" y=\"" << H - 12 << "\" text-anchor=\"middle\">nodes</text>\n"
+      << "<text transform=\"translate(16," << topm + ph / 2 << ") rotate(-90)\" text-anchor=\"middle\">ms</text>\n"
+      << "<line x1=\"" << left << "\" x2=\"" << left + pw << "\" y1=\"" << Y(50) << "\" y2=\"" << Y(50)
+      << "\" stroke=\"#ff7f0e\" stroke-dasharray=\"2,3\"/>\n<text x=\"" << left + pw - 4 << "\" y=\"" << Y(50) - 4
+      << "\" text-anchor=\"end\" fill=\"#ff7f0e\">goal: p99 50 ms at 32 nodes</text>\n";
+  double legend_y = topm + 10;
+  for (const Series& s : series) {
+    auto it = points.find(s.label);
+    if (it == points.end()) continue;
+    std::string dash = s.dash.empty() ? "" : " stroke-dasharray=\"" + s.dash + "\"";
+    svg << "<polyline fill=\"none\" stroke=\"" << s.color << "\" stroke-width=\"2\"" << dash << " points=\"";
+    for (const auto& [n, ms] : it->second) svg << X(n) << "," << Y(ms) << " ";
+    svg << "\"/>\n";
+    for (const auto& [n, ms] : it->second) {
+      svg << "<circle cx=\"" << X(n) << "\" cy=\"" << Y(ms) << "\" r=\"3\" fill=\"" << s.color << "\"><title>"
+          << s.label << " at " << n << " nodes: " << FormatNumber(ms, 1) << " ms</title></circle>\n";
+    }
+    svg << "<line x1=\"" << W - right + 15 << "\" x2=\"" << W - right + 40 << "\" y1=\"" << legend_y << "\" y2=\""
+        << legend_y << "\" stroke=\"" << s.color << "\" stroke-width=\"2\"" << dash << "/>\n<text x=\""
+        << W - right + 46 << "\" y=\"" << legend_y + 4 << "\">" << s.label << "</text>\n";
+    legend_y += 20;
+  }
+  svg << "</svg>\n";
+  std::ofstream out(path);
+  if (!out) return Status::IoError("cannot write " + path);
+  out << svg.str();
+  out.close();
+  if (!out) return Status::IoError("writing " + path + " failed");
+  return Status::Ok();
+}
+
+}  // namespace parley::bench
