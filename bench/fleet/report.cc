@@ -23,16 +23,6 @@ std::string CsvField(const std::string& s) {
   return out + "\"";
 }
 
-// A round axis maximum above `v`: 1, 2 or 5 times a power of ten.
-double NiceCeiling(double v) {
-  if (v <= 0) return 1;
-  double p = std::pow(10.0, std::floor(std::log10(v)));
-  for (double m : {1.0, 2.0, 5.0, 10.0}) {
-    if (m * p >= v) return m * p;
-  }
-  return 10 * p;
-}
-
 }  // namespace
 
 std::string FormatNumber(double v, int digits) {
@@ -105,19 +95,23 @@ Status Report::WritePropagationSvg(const std::string& path) const {
   };
   std::map<std::string, std::map<int, double>> points;  // label -> nodes -> ms
   std::set<int> sizes;
-  double top = 50;  // keep the 50 ms goal line on the chart
+  // Log scale: redis-server's sub-millisecond p50 and parley's
+  // anti-entropy tail of seconds must both be readable on one chart.
+  double lo = 50, hi = 50;  // keep the 50 ms goal line on the chart
   for (const ReportRow& r : rows_) {
     if (r.phase != "propagation") continue;
     for (const Series& s : series) {
       if (r.system == s.system && r.metric == s.metric) {
         points[s.label][r.nodes] = r.value;
         sizes.insert(r.nodes);
-        top = std::max(top, r.value);
+        if (r.value > 0) lo = std::min(lo, r.value);
+        hi = std::max(hi, r.value);
       }
     }
   }
   if (sizes.empty()) return Status::NotFound("no propagation results to plot");
-  top = NiceCeiling(top * 1.05);
+  const int low_decade = static_cast<int>(std::floor(std::log10(lo)));
+  const int high_decade = std::max(low_decade + 1, static_cast<int>(std::ceil(std::log10(hi))));
   const double W = 640, H = 400, left = 60, right = 210, bottom = 50, topm = 40;
   const double pw = W - left - right, ph = H - topm - bottom;
   int xmin = *sizes.begin(), xmax = *sizes.rbegin();
@@ -125,15 +119,18 @@ Status Report::WritePropagationSvg(const std::string& path) const {
     if (xmax == xmin) return left + pw / 2;
     return left + pw * (n - xmin) / static_cast<double>(xmax - xmin);
   };
-  auto Y = [&](double ms) { return topm + ph * (1 - ms / top); };
+  auto Y = [&](double ms) {
+    double decades = std::log10(std::max(ms, std::pow(10.0, low_decade))) - low_decade;
+    return topm + ph * (1 - decades / (high_decade - low_decade));
+  };
   std::ostringstream svg;
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << W << "\" height=\"" << H
       << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       << "<text x=\"" << left << "\" y=\"22\" font-size=\"14\">parley write propagation (write on one node, "
       << "visible on all) vs fleet size</text>\n";
-  for (int i = 0; i <= 5; ++i) {  // horizontal grid and y labels
-    double v = top * i / 5, y = Y(v);
+  for (int d = low_decade; d <= high_decade; ++d) {  // a grid line and label per decade
+    double v = std::pow(10.0, d), y = Y(v);
     svg << "<line x1=\"" << left << "\" x2=\"" << left + pw << "\" y1=\"" << y << "\" y2=\"" << y
         << "\" stroke=\"#ddd\"/>\n<text x=\"" << left - 6 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">"
         << FormatNumber(v, 1) << "</text>\n";
@@ -145,7 +142,7 @@ Status Report::WritePropagationSvg(const std::string& path) const {
       << "\" stroke=\"black\"/>\n<line x1=\"" << left << "\" x2=\"" << left + pw << "\" y1=\"" << topm + ph
       << "\" y2=\"" << topm + ph << "\" stroke=\"black\"/>\n"
       << "<text x=\"" << left + pw / 2 << "\" y=\"" << H - 12 << "\" text-anchor=\"middle\">nodes</text>\n"
-      << "<text transform=\"translate(16," << topm + ph / 2 << ") rotate(-90)\" text-anchor=\"middle\">ms</text>\n"
+      << "<text transform=\"translate(16," << topm + ph / 2 << ") rotate(-90)\" text-anchor=\"middle\">ms (log scale)</text>\n"
       << "<line x1=\"" << left << "\" x2=\"" << left + pw << "\" y1=\"" << Y(50) << "\" y2=\"" << Y(50)
       << "\" stroke=\"#ff7f0e\" stroke-dasharray=\"2,3\"/>\n<text x=\"" << left + pw - 4 << "\" y=\"" << Y(50) - 4
       << "\" text-anchor=\"end\" fill=\"#ff7f0e\">goal: p99 50 ms at 32 nodes</text>\n";
