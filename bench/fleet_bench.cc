@@ -48,6 +48,7 @@ struct Flags {
   std::string csv = "fleet_bench.csv";
   std::string svg = "propagation.svg";
   std::string work_dir;
+  std::string svg_from_csv;  // only redraw the plot from saved results
 };
 
 const char kUsage[] =
@@ -64,7 +65,8 @@ const char kUsage[] =
     "  --profile=local          the nodes' timing profile\n"
     "  --parley=PATH            the parley binary (default: the one built with this benchmark)\n"
     "  --csv=fleet_bench.csv    --svg=propagation.svg\n"
-    "  --work-dir=DIR           fleet directories and logs (default: a new /tmp directory, removed after)\n";
+    "  --work-dir=DIR           fleet directories and logs (default: a new /tmp directory, removed after)\n"
+    "  --svg-from-csv=FILE      run nothing; redraw --svg from a CSV this program wrote\n";
 
 std::vector<std::string> SplitList(const std::string& s) {
   std::vector<std::string> out;
@@ -120,6 +122,7 @@ Status ParseFlags(int argc, char** argv, Flags* f) {
       else if (name == "csv") f->csv = value;
       else if (name == "svg") f->svg = value;
       else if (name == "work-dir") f->work_dir = value;
+      else if (name == "svg-from-csv") f->svg_from_csv = value;
       else return Status::InvalidArgument("unknown flag --" + name + "\n" + kUsage);
     } catch (const std::exception&) {
       return Status::InvalidArgument("--" + name + ": not a number: " + value);
@@ -153,6 +156,13 @@ int Main(int argc, char** argv) {
   if (!parsed.ok()) {
     std::fprintf(stderr, "%s\n", parsed.ToString().c_str());
     return 2;
+  }
+  if (!flags.svg_from_csv.empty()) {
+    Report saved;
+    Status status = saved.LoadCsv(flags.svg_from_csv);
+    if (status.ok()) status = saved.WritePropagationSvg(flags.svg);
+    std::printf("%s\n", status.ok() ? ("wrote " + flags.svg).c_str() : status.ToString().c_str());
+    return status.ok() ? 0 : 1;
   }
   bool own_work_dir = flags.work_dir.empty();
   if (own_work_dir) {

@@ -23,6 +23,33 @@ std::string CsvField(const std::string& s) {
   return out + "\"";
 }
 
+// Splits one CSV line written by CsvField (quotes only around fields that
+// need them, "" for a quote inside).
+std::vector<std::string> ParseCsvLine(const std::string& line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        fields.back().push_back('"');
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        fields.back().push_back(c);
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields.emplace_back();
+    } else {
+      fields.back().push_back(c);
+    }
+  }
+  return fields;
+}
+
 }  // namespace
 
 std::string FormatNumber(double v, int digits) {
@@ -83,6 +110,23 @@ Status Report::WriteCsv(const std::string& path) const {
   return Status::Ok();
 }
 
+Status Report::LoadCsv(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("cannot read " + path);
+  std::string line;
+  std::getline(in, line);  // header
+  for (int number = 2; std::getline(in, line); ++number) {
+    std::vector<std::string> f = ParseCsvLine(line);
+    if (f.size() != 7) return Status::Corruption(path + ":" + std::to_string(number) + ": expected 7 fields");
+    try {
+      rows_.push_back({f[0], std::stoi(f[1]), f[2], f[3], std::stod(f[4]), f[5], f[6]});
+    } catch (const std::exception&) {
+      return Status::Corruption(path + ":" + std::to_string(number) + ": bad number");
+    }
+  }
+  return Status::Ok();
+}
+
 Status Report::WritePropagationSvg(const std::string& path) const {
   struct Series {
     std::string system, metric, label, color, dash;
@@ -91,6 +135,7 @@ Status Report::WritePropagationSvg(const std::string& path) const {
       {"parley", "p50", "parley p50", "#1f77b4", ""},
       {"parley", "p99", "parley p99", "#d62728", ""},
       {"parley", "max", "parley max", "#7f7f7f", ""},
+      {"parley", "half_nodes_p50", "parley p50, half the nodes", "#9467bd", "2,3"},
       {"redis", "p99", "redis-server p99 (N subscribers)", "#2ca02c", "6,4"},
   };
   std::map<std::string, std::map<int, double>> points;  // label -> nodes -> ms
@@ -112,7 +157,7 @@ Status Report::WritePropagationSvg(const std::string& path) const {
   if (sizes.empty()) return Status::NotFound("no propagation results to plot");
   const int low_decade = static_cast<int>(std::floor(std::log10(lo)));
   const int high_decade = std::max(low_decade + 1, static_cast<int>(std::ceil(std::log10(hi))));
-  const double W = 640, H = 400, left = 60, right = 210, bottom = 50, topm = 40;
+  const double W = 680, H = 400, left = 60, right = 240, bottom = 50, topm = 40;
   const double pw = W - left - right, ph = H - topm - bottom;
   int xmin = *sizes.begin(), xmax = *sizes.rbegin();
   auto X = [&](int n) {

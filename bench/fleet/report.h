@@ -31,6 +31,9 @@ class Report {
   // Aligned text, one block per phase, to stdout.
   void PrintTable() const;
   Status WriteCsv(const std::string& path) const;
+  // Adds the rows of a CSV written by WriteCsv, so a plot can be redrawn
+  // from saved results without running the fleet again.
+  Status LoadCsv(const std::string& path);
   // Propagation p50/p99/max of `system` (and redis's p99 for reference)
   // against fleet size. NotFound if there are no propagation rows.
   Status WritePropagationSvg(const std::string& path) const;
