@@ -58,7 +58,4 @@ class RespConn {
   redisContext* context_;
 };
 
-// "SET key value" and friends, as argv vectors.
-inline std::vector<std::string> Argv(std::initializer_list<std::string> words) { return words; }
-
 }  // namespace parley::bench
