@@ -55,7 +55,7 @@ const char kUsage[] =
     "usage: fleet_bench [flags]\n"
     "  --sizes=8,32,64          fleet sizes (1..99 nodes each)\n"
     "  --phases=LIST            propagation,bytes,reads,throughput,availability,convergence\n"
-    "  --quick                  sizes 4,8 and small counts: a smoke run of a few seconds per size\n"
+    "  --quick                  sizes 4,8 and small counts: a smoke run, about 15 s per size\n"
     "  --writes=200             propagation samples per system and size\n"
     "  --gap-ms=20              pause between propagation writes\n"
     "  --embedded-reads=100000  --resp-reads=20000\n"
