@@ -136,7 +136,7 @@ Status Report::WritePropagationSvg(const std::string& path) const {
       {"parley", "p99", "parley p99", "#d62728", ""},
       {"parley", "max", "parley max", "#7f7f7f", ""},
       {"parley", "half_nodes_p50", "parley p50, half the nodes", "#9467bd", "2,3"},
-      {"redis", "p99", "redis-server p99 (N subscribers)", "#2ca02c", "6,4"},
+      {"redis", "p99", "redis p99, N subscribers", "#2ca02c", "6,4"},
   };
   std::map<std::string, std::map<int, double>> points;  // label -> nodes -> ms
   std::set<int> sizes;
