@@ -37,8 +37,13 @@ struct Timing {
 };
 
 struct SyncConfig {
-  int eager_fanout = 3;           // peers a new delta goes to at once
+  int eager_fanout = 3;           // peers a new delta goes to at once (0: none)
   int max_hops = 3;               // forwards of a delta that was new to its receiver
+  // Up to this many members, a local write goes straight to every reachable
+  // member instead of 3 random ones that forward it: N-1 datagrams is the
+  // fewest full replication allows, and one hop reaches everyone, where the
+  // epidemic misses a few nodes per write and leaves them to anti-entropy.
+  size_t direct_push_max_members = 128;
   size_t piggyback_max_bytes = 600;  // deltas this small also ride on membership traffic
   size_t chunk_bytes = 60 * 1024;    // anti-entropy chunk size
 };

@@ -353,6 +353,13 @@ void NodeCore::PushDelta(DeltaItem item, int fanout, uint8_t hops, const std::st
     relayed.hops = static_cast<uint8_t>(config_.sync.max_hops);
     outbox_.Send(Transport::kFrame, kRelayAddress, std::move(relayed));
   }
+  size_t members = membership_->members().size();
+  bool direct = fanout > 0 && members <= config_.sync.direct_push_max_members;
+  if (direct) {
+    // Everyone gets it from here, so nobody needs to forward it.
+    batch.hops = static_cast<uint8_t>(config_.sync.max_hops);
+    fanout = static_cast<int>(members);
+  }
   for (const Member* peer : membership_->RandomPeers(static_cast<size_t>(fanout), exclude)) {
     outbox_.Send(Transport::kDatagram, peer->address, batch);
     ++stats_.deltas_pushed;
