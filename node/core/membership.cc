@@ -344,6 +344,7 @@ void Membership::ApplyAlive(const AliveMessage& a, uint64_t now_ms) {
     m.state_since_ms = now_ms;
     Insert(std::move(m));
     changes_.push_back(MemberChange{a.member, MemberState::kAlive, a.incarnation, now_ms});
+    arrivals_.push_back(a.member);
     Broadcast(a, a.member);
     return;
   }
@@ -352,6 +353,7 @@ void Membership::ApplyAlive(const AliveMessage& a, uint64_t now_ms) {
   m.replica = a.replica;
   m.address = a.address;
   m.meta = a.meta;
+  if (!Reachable(m)) arrivals_.push_back(a.member);
   SetState(m, MemberState::kAlive, a.incarnation, now_ms);
   Broadcast(a, a.member);
 }

@@ -87,6 +87,9 @@ class Membership {
   int local_health() const { return health_; }
   int TransmitLimit() const;
   std::vector<MemberChange> TakeChanges() { return std::move(changes_); }
+  // Members that became alive since the last call, new or back from dead or
+  // departed (not a suspect refuting): the core syncs data with one of them.
+  std::vector<std::string> TakeArrivals() { return std::move(arrivals_); }
 
  private:
   struct Probe {
@@ -147,6 +150,7 @@ class Membership {
   // then Tick() finds nothing to reap and recomputes it).
   uint64_t earliest_reap_ = UINT64_MAX;
   std::vector<MemberChange> changes_;
+  std::vector<std::string> arrivals_;
 };
 
 const char* MemberStateName(MemberState state);

@@ -94,6 +94,7 @@ void NodeCore::Tick(uint64_t now_ms) {
     }
   }
   if (now_ms >= next_anti_entropy_at_) StartAntiEntropy(now_ms);
+  SyncWithArrivals(now_ms);
   if (batch_sync_at_ && now_ms >= *batch_sync_at_) {
     batch_sync_at_.reset();
     outputs_.sync_wanted = true;
@@ -119,7 +120,8 @@ void NodeCore::StartAntiEntropy(uint64_t now_ms) {
   uint64_t interval = config_.timing.push_pull_interval_ms;
   next_anti_entropy_at_ = now_ms + interval / 2 + rng_() % (interval / 2 + 1);
   bool members_due = now_ms >= next_membership_sync_at_;
-  if (members_due) next_membership_sync_at_ = now_ms + interval * MembershipSyncScale(membership_->members().size());
+  // Unscaled (up to 32 members): every round. Scaled: every scale-th round or so.
+  if (members_due) next_membership_sync_at_ = now_ms + interval * (MembershipSyncScale(membership_->members().size()) - 1);
   // join=true asks the receiver to answer with its own membership.
   PushPullMessage members = membership_->Snapshot(true);
   ContextDigestMessage digest{map_.context(), StateDigest(), true};
@@ -164,8 +166,24 @@ void NodeCore::Receive(const Address& from, Transport transport, std::string_vie
   }
   if (packet->sender == config_.name) return;  // our own echo (e.g. a seed list naming us)
   for (const Message& m : packet->messages) Handle(packet->sender, from, m, now_ms);
+  SyncWithArrivals(now_ms);
   SettleWrites(now_ms);
   Flush();
+}
+
+void NodeCore::SyncWithArrivals(uint64_t now_ms) {
+  // A member that is back (a healed partition, a restart) or new likely holds
+  // writes this node lacks and lacks some of ours: exchange digests with it
+  // now rather than at a random peer's next anti-entropy round. At most one
+  // such exchange per probe interval, so a heal that revives half the fleet
+  // at once does not start half the fleet's worth of diffs.
+  for (const std::string& name : membership_->TakeArrivals()) {
+    const Member* m = membership_->Find(name);
+    if (m == nullptr || now_ms < next_arrival_sync_at_) continue;
+    next_arrival_sync_at_ = now_ms + config_.timing.probe_interval_ms;
+    ++stats_.diff_rounds;
+    outbox_.Send(Transport::kFrame, m->address, ContextDigestMessage{map_.context(), StateDigest(), true});
+  }
 }
 
 void NodeCore::Handle(const std::string& sender, const Address& from, const Message& message, uint64_t now_ms) {

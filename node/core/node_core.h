@@ -155,6 +155,7 @@ class NodeCore {
   Result<uint64_t> Record(const Delta& delta, uint64_t now_ms);  // logbook append + sync policy
   void PushDelta(DeltaItem item, int fanout, uint8_t hops, const std::string& exclude);
   void StartAntiEntropy(uint64_t now_ms);
+  void SyncWithArrivals(uint64_t now_ms);
   void NotifyWatches(const std::vector<std::string>& keys);
   void SettleWrites(uint64_t now_ms);
   Address ReplyAddress(const std::string& sender, const Address& from) const;
@@ -184,6 +185,7 @@ class NodeCore {
   uint64_t next_gossip_at_ = 0;
   uint64_t next_anti_entropy_at_ = 0;
   uint64_t next_membership_sync_at_ = 0;  // full membership tables, see StartAntiEntropy
+  uint64_t next_arrival_sync_at_ = 0;     // see SyncWithArrivals
   std::map<uint64_t, std::string> watches_;
   uint64_t next_watch_id_ = 1;
   mutable std::optional<std::pair<uint64_t, Digest>> digest_cache_;  // (map version, digest)

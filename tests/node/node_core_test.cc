@@ -65,8 +65,14 @@ TEST(NodeCore, SmallFleetGetsEveryWriteInOneHop) {
   config.sync.piggyback_max_bytes = 0;  // the push alone
   const size_t n = 24;
   for (size_t i = 0; i < n; ++i) c.Add(config);
-  c.Run(3000);  // join
-  for (size_t i = 0; i < n; ++i) ASSERT_EQ(c.node(i).core->membership().AliveCount(), n) << "node " << i;
+  auto everyone_joined = [&] {
+    for (size_t i = 0; i < n; ++i) {
+      if (c.node(i).core->membership().AliveCount() != n) return false;
+    }
+    return true;
+  };
+  for (int t = 0; t < 300 && !everyone_joined(); ++t) c.Run(100);
+  ASSERT_TRUE(everyone_joined());
   uint64_t forwarded_before = 0;
   for (size_t i = 0; i < n; ++i) forwarded_before += c.node(i).core->stats().deltas_forwarded;
   for (int w = 0; w < 20; ++w) {
