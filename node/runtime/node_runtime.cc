@@ -67,15 +67,24 @@ Status NodeRuntime::Open() {
   }
 
   size_t max_frame = options_.config.limits.max_frame_bytes;
-  udp_ = std::make_unique<UdpTransport>(loop_);
-  PARLEY_RETURN_IF_ERROR(udp_->Bind(options_.bind, [this](const Address& from, std::string_view d) {
-    OnDatagram(from, d);
-  }));
   // TCP on the same port as UDP, so one address names the node: with port
-  // 0 the kernel chose the UDP port and TCP must take that one.
-  bound_ = udp_->bound_address();
-  tcp_ = std::make_unique<TcpTransport>(loop_, max_frame);
-  PARLEY_RETURN_IF_ERROR(tcp_->Listen(bound_, [this](const Address& from, std::string_view f) { OnFrame(from, f); }));
+  // 0 the kernel chose the UDP port and TCP must take that one. That port
+  // may be in use for TCP (another socket's ephemeral port); then try again
+  // with a fresh UDP port rather than fail.
+  const int attempts = options_.bind.port == 0 ? 20 : 1;
+  for (int attempt = 1;; ++attempt) {
+    udp_ = std::make_unique<UdpTransport>(loop_);
+    PARLEY_RETURN_IF_ERROR(udp_->Bind(options_.bind, [this](const Address& from, std::string_view d) {
+      OnDatagram(from, d);
+    }));
+    bound_ = udp_->bound_address();
+    tcp_ = std::make_unique<TcpTransport>(loop_, max_frame);
+    Status listening = tcp_->Listen(bound_, [this](const Address& from, std::string_view f) { OnFrame(from, f); });
+    if (listening.ok()) break;
+    if (attempt >= attempts) return listening;
+    tcp_.reset();
+    udp_.reset();
+  }
   pool_ = std::make_unique<ConnectionPool>(loop_, max_frame,
                                            [this](const Address& from, std::string_view f) { OnFrame(from, f); });
 
