@@ -231,7 +231,11 @@ CrdtMap::SlotView CrdtMap::StoreSlot(KeyMap::iterator key, const SlotKey& slot_k
       index_.Add(replica, counter, view.ref);
     }
   }
+  Digest before = SlotHash(key->first, *view.slot_key, *view.slot);
   view.slot->Assign(std::move(next));
+  Digest after = SlotHash(key->first, *view.slot_key, *view.slot);
+  slot_sum_.high += after.high - before.high;
+  slot_sum_.low += after.low - before.low;
   bool is_live = KeyIsLive(ks);
   if (was_live != is_live) live_keys_ += is_live ? 1 : static_cast<size_t>(-1);
   return view;
@@ -585,25 +589,27 @@ struct StringSink {
   void Put(const void* p, size_t n) { out.append(static_cast<const char*>(p), n); }
 };
 
-struct HashSink {
-  XXH3_state_t* state;
-  char buf[64 * 1024];
-  size_t used = 0;
-  void Put(const void* p, size_t n) {
-    if (used + n > sizeof(buf)) Flush();
-    if (n > sizeof(buf)) {
-      XXH3_128bits_update(state, p, n);
-      return;
-    }
-    std::memcpy(buf + used, p, n);
-    used += n;
+// The canonical bytes of one slot, shared by the encoding and the slot hash.
+template <typename Sink>
+void EncodeSlot(CanonicalWriter<Sink>& w, const SlotKey& slot_key, const StoredSlot& slot) {
+  w.Varint(static_cast<uint64_t>(slot_key.type));
+  w.Bytes(slot_key.member);
+  w.Varint(slot.clock.size());
+  for (const auto& [replica, counter] : slot.clock.entries()) {
+    w.Varint(replica);
+    w.Varint(counter);
   }
-  void Flush() {
-    XXH3_128bits_update(state, buf, used);
-    used = 0;
+  const StoredEntries& entries = slot.entries;
+  w.Varint(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    w.Varint(entries.dot(i).replica);
+    w.Varint(entries.dot(i).counter);
+    w.Varint(entries.ts(i));
+    w.Bytes(entries.value(i));
+    w.Varint(entries.increments(i));
+    w.Varint(entries.decrements(i));
   }
-};
-
+}
 }  // namespace
 
 template <typename Sink>
@@ -623,25 +629,7 @@ void CrdtMap::Encode(Sink& sink) const {
   for (const auto& [key, ks] : keys_) {
     w.Bytes(key);
     w.Varint((ks.first_type != ValueType::kNone ? 1 : 0) + (ks.more ? ks.more->slots.size() : 0));
-    ForEachSlot(ks, [&](const SlotKey& slot_key, const StoredSlot& slot) {
-      w.Varint(static_cast<uint64_t>(slot_key.type));
-      w.Bytes(slot_key.member);
-      w.Varint(slot.clock.size());
-      for (const auto& [replica, counter] : slot.clock.entries()) {
-        w.Varint(replica);
-        w.Varint(counter);
-      }
-      const StoredEntries& entries = slot.entries;
-      w.Varint(entries.size());
-      for (size_t i = 0; i < entries.size(); ++i) {
-        w.Varint(entries.dot(i).replica);
-        w.Varint(entries.dot(i).counter);
-        w.Varint(entries.ts(i));
-        w.Bytes(entries.value(i));
-        w.Varint(entries.increments(i));
-        w.Varint(entries.decrements(i));
-      }
-    });
+    ForEachSlot(ks, [&](const SlotKey& slot_key, const StoredSlot& slot) { EncodeSlot(w, slot_key, slot); });
   }
 }
 
@@ -651,16 +639,69 @@ std::string CrdtMap::CanonicalEncoding() const {
   return std::move(sink.out);
 }
 
-Digest CrdtMap::StateDigest() const {
-  XXH3_state_t* state = XXH3_createState();
-  XXH3_128bits_reset(state);
-  auto sink = std::make_unique<HashSink>();
-  sink->state = state;
-  Encode(*sink);
-  sink->Flush();
-  XXH128_hash_t h = XXH3_128bits_digest(state);
-  XXH3_freeState(state);
+namespace {
+// Collects a small encoding on the stack (two per slot change, on the write
+// path), moving to the heap only for a slot that does not fit.
+struct SmallSink {
+  char buf[256];
+  size_t used = 0;
+  std::string heap;
+  void Put(const void* p, size_t n) {
+    if (heap.empty() && used + n <= sizeof(buf)) {
+      std::memcpy(buf + used, p, n);
+      used += n;
+      return;
+    }
+    if (heap.empty()) heap.assign(buf, used);
+    heap.append(static_cast<const char*>(p), n);
+  }
+  std::string_view bytes() const { return heap.empty() ? std::string_view(buf, used) : std::string_view(heap); }
+};
+}  // namespace
+
+Digest CrdtMap::SlotHash(std::string_view key, const SlotKey& slot_key, const StoredSlot& slot) {
+  if (slot.clock.size() == 0) return Digest{};
+  SmallSink sink;
+  CanonicalWriter<SmallSink> w(sink);
+  w.Bytes(key);
+  EncodeSlot(w, slot_key, slot);
+  std::string_view bytes = sink.bytes();
+  XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
   return Digest{h.high64, h.low64};
+}
+
+Digest CrdtMap::DigestWith(const Digest& slot_sum) const {
+  // The context, then the slot sum, hashed together: equal states have equal
+  // contexts and equal slot sets.
+  StringSink sink;
+  CanonicalWriter<StringSink> w(sink);
+  sink.Put("PCD1", 4);
+  for (const auto& [replica, ivs] : context_.intervals()) {
+    w.Varint(replica);
+    w.Varint(ivs.size());
+    for (const auto& [first, last] : ivs) {
+      w.Varint(first);
+      w.Varint(last);
+    }
+  }
+  w.Varint(slot_sum.high);
+  w.Varint(slot_sum.low);
+  XXH128_hash_t h = XXH3_128bits(sink.out.data(), sink.out.size());
+  return Digest{h.high64, h.low64};
+}
+
+Digest CrdtMap::StateDigest() const { return DigestWith(slot_sum_); }
+
+Digest CrdtMap::RecomputeStateDigest() const {
+  Digest sum;
+  for (const auto& [key, ks] : keys_) {
+    ForEachSlot(ks, [&](const SlotKey& slot_key, const StoredSlot& slot) {
+      Digest h = SlotHash(key, slot_key, slot);
+      sum.high += h.high;
+      sum.low += h.low;
+    });
+  }
+  return DigestWith(sum);
 }
 
 }  // namespace parley

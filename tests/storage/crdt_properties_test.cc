@@ -59,6 +59,9 @@ History MakeHistory(std::mt19937_64& rng, int n_replicas, int steps) {
       EXPECT_TRUE(r.Join(h.replicas[rng() % n_replicas]->ExportState()).ok());
     }
   }
+  // The digest each map keeps up to date on every change must equal the one
+  // computed from scratch.
+  for (const auto& r : h.replicas) EXPECT_EQ(r->StateDigest(), r->RecomputeStateDigest());
   return h;
 }
 
