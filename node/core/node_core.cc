@@ -74,10 +74,8 @@ void NodeCore::Start(uint64_t now_ms) {
 uint64_t NodeCore::NextDeadline() const {
   uint64_t next = std::min({membership_->NextDeadline(), next_gossip_at_, next_anti_entropy_at_});
   if (batch_sync_at_) next = std::min(next, *batch_sync_at_);
-  for (const auto& [id, w] : pending_writes_) {
-    if (w.needed > 1) next = std::min(next, w.deadline);
-  }
-  return next;
+  // Never later than the earliest quorum deadline (SettleWrites keeps it).
+  return std::min(next, next_quorum_deadline_);
 }
 
 void NodeCore::Tick(uint64_t now_ms) {
@@ -241,7 +239,10 @@ bool NodeCore::Absorb(const Delta& delta, uint64_t now_ms, std::optional<Dot> co
     if (!seq.ok()) return learned;  // the logbook reports its error on writes
   }
   NotifyWatches(changed);
-  if (confirm) pending_confirms_.push_back(PendingConfirm{appended_sequence_, *confirm});
+  if (confirm) {
+    pending_confirms_.push_back(PendingConfirm{appended_sequence_, *confirm});
+    if (appended_sequence_ <= durable_sequence_) settle_needed_ = true;
+  }
   return learned;
 }
 
@@ -277,7 +278,10 @@ void NodeCore::HandleDurableAcks(const std::string& sender, const DurableAckMess
     auto it = quorum_writes_.find(dot);
     if (it == quorum_writes_.end()) continue;
     auto pw = pending_writes_.find(it->second);
-    if (pw != pending_writes_.end()) pw->second.confirmed.insert(sender);
+    if (pw != pending_writes_.end()) {
+      pw->second.confirmed.insert(sender);
+      settle_needed_ = true;
+    }
   }
   SettleWrites(now_ms);
 }
@@ -345,6 +349,8 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
   pw.needed = durability.nodes;
   pw.deadline = now_ms + durability.timeout_ms;
   pending_writes_[id] = pw;
+  if (pw.sequence <= durable_sequence_) settle_needed_ = true;
+  if (pw.needed > 1) next_quorum_deadline_ = std::min(next_quorum_deadline_, pw.deadline);
   if (durability.nodes > 1) quorum_writes_[dot] = id;
 
   std::vector<std::string> keys;
@@ -414,6 +420,13 @@ void NodeCore::OnSynced(uint64_t durable_sequence, const Status& status, uint64_
 }
 
 void NodeCore::SettleWrites(uint64_t now_ms) {
+  // Called after every input, so it must be cheap when nothing can settle:
+  // walking 800 pipelined writes that wait for one fsync on each of their
+  // arrivals made the loop CPU-bound (RESP bench, --sync always).
+  if (!settle_needed_ && durable_sequence_ == settled_durable_ && now_ms < next_quorum_deadline_) return;
+  settle_needed_ = false;
+  settled_durable_ = durable_sequence_;
+  next_quorum_deadline_ = UINT64_MAX;
   for (auto it = pending_writes_.begin(); it != pending_writes_.end();) {
     PendingWrite& w = it->second;
     if (w.sequence <= durable_sequence_) w.local_durable = true;
@@ -432,6 +445,7 @@ void NodeCore::SettleWrites(uint64_t now_ms) {
       quorum_writes_.erase(w.dot);
       it = pending_writes_.erase(it);
     } else {
+      if (w.needed > 1) next_quorum_deadline_ = std::min(next_quorum_deadline_, w.deadline);
       ++it;
     }
   }

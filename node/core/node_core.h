@@ -186,6 +186,10 @@ class NodeCore {
   uint64_t next_anti_entropy_at_ = 0;
   uint64_t next_membership_sync_at_ = 0;  // full membership tables, see StartAntiEntropy
   uint64_t next_arrival_sync_at_ = 0;     // see SyncWithArrivals
+  // SettleWrites has work only if one of these moved since it last ran.
+  bool settle_needed_ = true;
+  uint64_t settled_durable_ = 0;
+  uint64_t next_quorum_deadline_ = UINT64_MAX;
   std::map<uint64_t, std::string> watches_;
   uint64_t next_watch_id_ = 1;
   mutable std::optional<std::pair<uint64_t, Digest>> digest_cache_;  // (map version, digest)
