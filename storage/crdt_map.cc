@@ -589,6 +589,20 @@ struct StringSink {
   void Put(const void* p, size_t n) { out.append(static_cast<const char*>(p), n); }
 };
 
+// The canonical bytes of a causal context, shared by the encoding and the digest.
+template <typename Sink>
+void EncodeContext(CanonicalWriter<Sink>& w, const CausalContext& context) {
+  w.Varint(context.intervals().size());
+  for (const auto& [replica, ivs] : context.intervals()) {
+    w.Varint(replica);
+    w.Varint(ivs.size());
+    for (const auto& [first, last] : ivs) {
+      w.Varint(first);
+      w.Varint(last);
+    }
+  }
+}
+
 // The canonical bytes of one slot, shared by the encoding and the slot hash.
 template <typename Sink>
 void EncodeSlot(CanonicalWriter<Sink>& w, const SlotKey& slot_key, const StoredSlot& slot) {
@@ -616,15 +630,7 @@ template <typename Sink>
 void CrdtMap::Encode(Sink& sink) const {
   CanonicalWriter<Sink> w(sink);
   sink.Put("PCM1", 4);
-  w.Varint(context_.intervals().size());
-  for (const auto& [replica, ivs] : context_.intervals()) {
-    w.Varint(replica);
-    w.Varint(ivs.size());
-    for (const auto& [first, last] : ivs) {
-      w.Varint(first);
-      w.Varint(last);
-    }
-  }
+  EncodeContext(w, context_);
   w.Varint(keys_.size());
   for (const auto& [key, ks] : keys_) {
     w.Bytes(key);
@@ -676,14 +682,7 @@ Digest CrdtMap::DigestWith(const Digest& slot_sum) const {
   StringSink sink;
   CanonicalWriter<StringSink> w(sink);
   sink.Put("PCD1", 4);
-  for (const auto& [replica, ivs] : context_.intervals()) {
-    w.Varint(replica);
-    w.Varint(ivs.size());
-    for (const auto& [first, last] : ivs) {
-      w.Varint(first);
-      w.Varint(last);
-    }
-  }
+  EncodeContext(w, context_);
   w.Varint(slot_sum.high);
   w.Varint(slot_sum.low);
   XXH128_hash_t h = XXH3_128bits(sink.out.data(), sink.out.size());
