@@ -31,7 +31,8 @@ std::string F(double d) {
 }
 
 constexpr size_t kMaxRows = 120;  // larger fleets show their first nodes
-constexpr double kLeft = 60, kWidth = 1100, kTop = 30;
+constexpr double kLeft = 60, kWidth = 1100, kTop = 45;
+constexpr int kLabelLevels = 3;  // rows of event labels above the lanes, so close ones do not overlap
 
 }  // namespace
 
@@ -67,6 +68,7 @@ std::string RenderHtml(const SimResult& r) {
            std::to_string(s.to_ms) + " ms</title></rect>\n";
   }
   // Events: cluster-wide ones as lines across every lane, node ones as ticks.
+  double label_end[kLabelLevels] = {0, 0, 0};  // where each label row is free again
   for (const TimelineEvent& e : r.timeline) {
     double ex = x(e.at_ms);
     std::string color = e.label == "converged" ? "#080" : e.label.rfind("liveness", 0) == 0 ? "#06c" : "#c00";
@@ -74,8 +76,16 @@ std::string RenderHtml(const SimResult& r) {
       svg += "<line x1='" + F(ex) + "' y1='" + F(kTop - 8) + "' x2='" + F(ex) + "' y2='" + F(kTop + lanes_h) +
              "' stroke='" + color + "' stroke-dasharray='3,2'><title>" + Escape(e.label) + " @ " +
              std::to_string(e.at_ms) + " ms</title></line>\n";
-      svg += "<text x='" + F(ex + 2) + "' y='" + F(kTop - 10) + "' fill='" + color + "'>" + Escape(e.label) +
-             "</text>\n";
+      // ~6.5 px per monospace character; a label that would run off the
+      // right edge ends at its line instead of starting there.
+      double width = 6.5 * static_cast<double>(e.label.size());
+      bool flip = ex + 2 + width > kLeft + kWidth + 20;
+      double start = flip ? ex - 2 - width : ex + 2;
+      int level = 0;
+      while (level + 1 < kLabelLevels && label_end[level] > start) ++level;
+      label_end[level] = start + width + 4;
+      svg += "<text x='" + F(flip ? ex - 2 : ex + 2) + "' y='" + F(kTop - 10 - 11 * level) + "' fill='" + color +
+             "'" + (flip ? " text-anchor='end'" : "") + ">" + Escape(e.label) + "</text>\n";
     } else {
       double y = kTop + static_cast<double>(e.node) * row_h;
       svg += "<rect x='" + F(ex - 1) + "' y='" + F(y) + "' width='3' height='" + F(row_h - 1) + "' fill='" + color +
@@ -94,6 +104,9 @@ std::string RenderHtml(const SimResult& r) {
     svg += F(x(s.at_ms)) + "," + F(y) + " ";
   }
   svg += "'/>\n";
+  svg += "<text x='" + F(kLeft - 4) + "' y='" + F(chart_top + 9) + "' text-anchor='end'>" +
+         std::to_string(max_distinct) + "</text>\n<text x='" + F(kLeft - 4) + "' y='" + F(chart_top + chart_h) +
+         "' text-anchor='end'>0</text>\n";
   if (r.converged) {
     svg += "<line x1='" + F(x(r.converged_ms)) + "' y1='" + F(chart_top) + "' x2='" + F(x(r.converged_ms)) +
            "' y2='" + F(chart_top + chart_h) + "' stroke='#080'/>\n";
