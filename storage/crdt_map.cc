@@ -693,8 +693,9 @@ Digest CrdtMap::StateDigest() const { return DigestWith(slot_sum_); }
 
 Digest CrdtMap::RecomputeStateDigest() const {
   Digest sum;
-  for (const auto& [key, ks] : keys_) {
-    ForEachSlot(ks, [&](const SlotKey& slot_key, const StoredSlot& slot) {
+  for (const auto& entry : keys_) {  // no structured binding: clang 14 cannot capture one
+    const std::string& key = entry.first;
+    ForEachSlot(entry.second, [&](const SlotKey& slot_key, const StoredSlot& slot) {
       Digest h = SlotHash(key, slot_key, slot);
       sum.high += h.high;
       sum.low += h.low;
