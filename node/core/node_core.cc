@@ -392,7 +392,10 @@ void NodeCore::PushDelta(DeltaItem item, int fanout, uint8_t hops, const std::st
   // reaches nodes the eager push missed. A node with nobody to reach keeps
   // none: peers that appear later get the state by anti-entropy, and queueing
   // (then evicting) a broadcast per write cost a lone node ~15% of its writes.
-  if (!membership_->HasReachablePeer()) return;
+  // A quorum write is the exception: only a delta that carries its write id
+  // gets confirmed (anti-entropy chunks carry none), so it must wait in the
+  // queue for the first peer (libparley's example writes right at start-up).
+  if (!batch.deltas[0].write_id && !membership_->HasReachablePeer()) return;
   // An estimate (no encoding on the write path); the packer checks real sizes.
   size_t bytes = 16 + batch.deltas[0].delta.ApproximateBytes();
   if (bytes <= config_.sync.piggyback_max_bytes) {

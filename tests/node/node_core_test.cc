@@ -270,6 +270,22 @@ TEST(NodeCore, QuorumWriteWaitsForSecondDurableNode) {
   EXPECT_EQ(c.node(0).done[1].write, *local);
 }
 
+// A quorum write made before the node knows any peer is confirmed once one
+// appears: the lone node keeps the delta with its write id for piggybacking
+// (the installed-examples test caught a version that dropped it).
+TEST(NodeCore, QuorumWriteMadeAloneIsConfirmedByAPeerThatJoinsLater) {
+  TestCluster c(13);
+  c.Add();
+  c.Run(100);
+  auto id = c.Write(0, {Op::Set("k", "v")}, Durability::Quorum(2, 5000));
+  ASSERT_TRUE(id.ok());
+  c.Run(100);
+  c.Add();
+  c.Run(3000);
+  ASSERT_EQ(c.node(0).done.size(), 1u);
+  EXPECT_TRUE(c.node(0).done[0].status.ok()) << c.node(0).done[0].status.ToString();
+}
+
 TEST(NodeCore, QuorumWriteTimesOutWhenCutOffButIsKept) {
   TestCluster c(12, /*with_logbooks=*/true);
   for (int i = 0; i < 3; ++i) c.Add();
