@@ -79,15 +79,7 @@ void StoredEntries::Clear() {
   heap_ = nullptr;
 }
 
-StoredEntries::StoredEntries(StoredEntries&& other) noexcept : dot_(other.dot_), value_(std::move(other.value_)) {
-  if (dot_.replica != 0) {
-    ts_ = other.ts_;
-  } else {
-    heap_ = other.heap_;
-  }
-  other.dot_ = Dot{};
-  other.heap_ = nullptr;
-}
+StoredEntries::StoredEntries(StoredEntries&& other) noexcept { *this = std::move(other); }
 
 StoredEntries& StoredEntries::operator=(StoredEntries&& other) noexcept {
   if (this != &other) {

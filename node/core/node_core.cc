@@ -500,12 +500,7 @@ void NodeCore::Leave(uint64_t now_ms) {
   Flush();
 }
 
-Digest NodeCore::StateDigest() const {
-  if (!digest_cache_ || digest_cache_->first != map_.version()) {
-    digest_cache_ = std::make_pair(map_.version(), map_.StateDigest());
-  }
-  return digest_cache_->second;
-}
+Digest NodeCore::StateDigest() const { return map_.StateDigest(); }  // kept by the map, O(context)
 
 // ---- output --------------------------------------------------------------------------------
 

@@ -192,7 +192,6 @@ class NodeCore {
   uint64_t next_quorum_deadline_ = UINT64_MAX;
   std::map<uint64_t, std::string> watches_;
   uint64_t next_watch_id_ = 1;
-  mutable std::optional<std::pair<uint64_t, Digest>> digest_cache_;  // (map version, digest)
 };
 
 }  // namespace parley
