@@ -10,4 +10,13 @@ foreach(lib parley_runtime parley_http parley_resp parley_bridge parley_sim)
     target_link_libraries(parley PRIVATE ${lib})
   endif()
 endforeach()
+# jemalloc, as Redis uses: every write allocates a dozen small objects (the
+# delta, its context, reply slots), and glibc's malloc cost the RESP write
+# path ~10% of its CPU (bench/RESULTS.md, "RESP vs redis-server"). Only the
+# executable: libparley leaves the allocator to the program that embeds it,
+# and sanitizer builds keep their own.
+if(NOT PARLEY_SANITIZE)
+  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+  target_link_libraries(parley PRIVATE PkgConfig::JEMALLOC)
+endif()
 install(TARGETS parley RUNTIME DESTINATION bin)

@@ -18,6 +18,7 @@ packages=(
   libcurl4-openssl-dev                 # HTTP client of the CLI (parley get/set/fleet)
   libtoml11-dev                        # simulator scenario files
   libspdlog-dev                        # structured logs
+  libjemalloc-dev                      # the parley binary's allocator (not libparley's)
   iproute2 nftables curl               # real-network fault tests (tests/netns)
 )
 

@@ -353,11 +353,13 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
   if (pw.needed > 1) next_quorum_deadline_ = std::min(next_quorum_deadline_, pw.deadline);
   if (durability.nodes > 1) quorum_writes_[dot] = id;
 
-  std::vector<std::string> keys;
-  for (const SlotState& s : delta->slots) {
-    if (keys.empty() || keys.back() != s.key) keys.push_back(s.key);
+  if (!watches_.empty()) {
+    std::vector<std::string> keys;
+    for (const SlotState& s : delta->slots) {
+      if (keys.empty() || keys.back() != s.key) keys.push_back(s.key);
+    }
+    NotifyWatches(keys);
   }
-  NotifyWatches(keys);
 
   DeltaItem item;
   if (durability.nodes > 1) item.write_id = dot;
@@ -370,7 +372,12 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
 }
 
 void NodeCore::PushDelta(DeltaItem item, int fanout, uint8_t hops, const std::string& exclude) {
-  DeltaBatchMessage batch{hops, {std::move(item)}};
+  // Nobody to send it to, nothing to queue (see the piggyback note below):
+  // a lone node's write path ends here.
+  if (!config_.relay && !item.write_id && !membership_->HasReachablePeer()) return;
+  DeltaBatchMessage batch;
+  batch.hops = hops;
+  batch.deltas.push_back(std::move(item));  // not {item}: an initializer list copies
   if (config_.relay) {
     // Every node reads the relay itself, so nobody needs to forward these.
     DeltaBatchMessage relayed = batch;
@@ -535,14 +542,23 @@ void NodeCore::Flush() {
 }
 
 NodeOutputs NodeCore::TakeOutputs() {
+  NodeOutputs out;
+  TakeOutputs(&out);
+  return out;
+}
+
+void NodeCore::TakeOutputs(NodeOutputs* out) {
   for (const OutgoingPacket& p : outputs_.packets) {
     ++stats_.packets_sent;
     stats_.bytes_sent += p.bytes.size();
   }
   for (MemberChange& c : membership_->TakeChanges()) outputs_.members.push_back(std::move(c));
-  NodeOutputs out = std::move(outputs_);
-  outputs_ = NodeOutputs{};
-  return out;
+  out->packets.clear();
+  out->writes.clear();
+  out->changes.clear();
+  out->members.clear();
+  out->sync_wanted = false;
+  std::swap(*out, outputs_);  // outputs_ keeps the old vectors' capacity
 }
 
 }  // namespace parley

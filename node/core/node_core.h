@@ -119,6 +119,9 @@ class NodeCore {
   void Leave(uint64_t now_ms);
 
   NodeOutputs TakeOutputs();
+  // The same into `*out`, whose old contents are dropped; a driver that
+  // passes the same object every time recycles the vectors' memory.
+  void TakeOutputs(NodeOutputs* out);
 
   const CrdtMap& map() const { return map_; }
   const Membership& membership() const { return *membership_; }

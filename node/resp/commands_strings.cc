@@ -86,12 +86,12 @@ void SetCommand(RespSession& s, Args args) {
   }
   const std::string& key = args[1];
   std::string old;
-  StringRead read = ReadString(s.backend().map(), key, &old);
+  StringRead read = get ? ReadString(s.backend().map(), key, &old) : StringRead::kMissing;
   if (get && read == StringRead::kWrongType) {
     s.reply().Error(kWrongTypeError);
     return;
   }
-  bool exists = s.backend().map().TypeOf(key) != ValueType::kNone;
+  bool exists = (nx || xx) && s.backend().map().TypeOf(key) != ValueType::kNone;
   auto reply_skipped = [&] {
     if (get && read == StringRead::kValue) {
       s.reply().Bulk(old);
@@ -104,7 +104,7 @@ void SetCommand(RespSession& s, Args args) {
     reply_skipped();
     return;
   }
-  if (!s.SubmitWrite({Op::Set(key, args[2])})) return;
+  if (!s.SubmitWrite(Op::Set(key, args[2]))) return;
   if (get) {
     reply_skipped();
   } else {
@@ -117,7 +117,7 @@ void SetnxCommand(RespSession& s, Args args) {
     s.reply().Integer(0);
     return;
   }
-  if (!s.SubmitWrite({Op::Set(args[1], args[2])})) return;
+  if (!s.SubmitWrite(Op::Set(args[1], args[2]))) return;
   s.reply().Integer(1);
 }
 

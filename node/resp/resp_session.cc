@@ -118,13 +118,19 @@ void RespSession::Execute(std::vector<std::string>& args) {
   held_messages_.clear();
 }
 
+bool RespSession::SubmitWrite(Op op) {
+  std::vector<Op> ops;
+  ops.push_back(std::move(op));
+  return SubmitWrite(std::move(ops));
+}
+
 bool RespSession::SubmitWrite(std::vector<Op> ops) {
   auto slot = std::make_shared<ReplySlot>();
-  std::weak_ptr<RespSession> weak = weak_from_this();
-  Status status = backend_->Write(std::move(ops), [weak, slot](const Status& result) {
+  slot->session = weak_from_this();
+  Status status = backend_->Write(std::move(ops), [slot](const Status& result) {
     slot->acknowledged = true;
     slot->status = result;
-    if (auto self = weak.lock()) {
+    if (auto self = slot->session.lock()) {
       if (!self->executing_) self->Drain();
     }
   });

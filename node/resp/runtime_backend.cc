@@ -1,8 +1,6 @@
 // The RESP backend over a NodeRuntime (see runtime_backend.h).
 #include "node/resp/runtime_backend.h"
 
-#include <memory>
-
 #include "node/runtime/net_address.h"
 
 namespace parley::resp {
@@ -10,31 +8,7 @@ namespace parley::resp {
 const CrdtMap& RuntimeBackend::map() const { return runtime_->started() ? runtime_->core().map() : empty_; }
 
 Status RuntimeBackend::Write(std::vector<Op> ops, WriteCallback done) {
-  // The runtime calls `done` synchronously when it refuses the batch, and
-  // may also do so when the write is durable at once (an in-memory node).
-  // Only a synchronous error is a refusal.
-  struct Call {
-    bool returned = false;
-    bool finished = false;
-    Status status;
-    WriteCallback done;
-  };
-  auto call = std::make_shared<Call>();
-  call->done = std::move(done);
-  runtime_->Write(std::move(ops), durability_, [call](const Status& status) {
-    if (call->returned) {
-      call->done(status);
-      return;
-    }
-    call->finished = true;
-    call->status = status;
-  });
-  call->returned = true;
-  if (call->finished) {
-    if (!call->status.ok()) return call->status;
-    call->done(Status::Ok());
-  }
-  return Status::Ok();
+  return runtime_->Submit(std::move(ops), durability_, std::move(done));
 }
 
 uint64_t RuntimeBackend::Watch(std::string prefix, ChangeCallback on_change) {

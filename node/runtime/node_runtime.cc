@@ -197,20 +197,22 @@ void NodeRuntime::OnSynced(uint64_t durable_sequence, const Status& status) {
 }
 
 void NodeRuntime::Write(std::vector<Op> ops, Durability durability, WriteCallback done) {
-  if (!core_ || stopping_) {
-    done(Status::Unavailable("node " + name() + " is not running"));
-    return;
-  }
+  Status refused = Submit(std::move(ops), durability, std::move(done));
+  if (!refused.ok()) done(refused);  // Submit() left `done` alone
+}
+
+Status NodeRuntime::Submit(std::vector<Op> ops, Durability durability, WriteCallback&& done) {
+  if (!core_ || stopping_) return Status::Unavailable("node " + name() + " is not running");
   auto lock = LockMap();
   Result<uint64_t> id = core_->Write(ops, durability, NowMs());
   if (lock.owns_lock()) lock.unlock();  // no map lock configured: nothing to release
   if (!id.ok()) {
     Drain();
-    done(id.status());
-    return;
+    return id.status();
   }
   pending_writes_[*id] = std::move(done);
   Drain();
+  return Status::Ok();
 }
 
 uint64_t NodeRuntime::Watch(std::string prefix, ChangeCallback on_change) {
@@ -261,7 +263,8 @@ void NodeRuntime::Drain() {
   draining_ = true;
   do {
     drain_again_ = false;
-    NodeOutputs out = core_->TakeOutputs();
+    NodeOutputs& out = outputs_;  // reused: no allocations per write in steady state
+    core_->TakeOutputs(&out);
     for (OutgoingPacket& p : out.packets) SendPacket(std::move(p));
     for (const MemberChange& c : out.members) LogMemberChange(c);
     if (out.sync_wanted && sync_) sync_->Request();
@@ -412,6 +415,7 @@ void NodeRuntime::Stop() {
   if (udp_) udp_->Close();
   if (tcp_) tcp_->Close();
   if (pool_) pool_->Close();
+  if (sync_) sync_->Close();
   timer_.Close();
   delay_timer_.Close();
   stop_timer_.Close();

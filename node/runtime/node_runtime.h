@@ -93,10 +93,15 @@ class NodeRuntime {
   // `durability` (or at once with the error if refused). `done` runs on the
   // loop thread; it gets Unavailable if the node stops first.
   void Write(std::vector<Op> ops, Durability durability, WriteCallback done);
+  // Like Write(), but a refusal is returned instead of passed to `done`,
+  // which then stays with the caller; once accepted, `done` runs exactly
+  // once, possibly before Submit() returns (an in-memory node).
+  Status Submit(std::vector<Op> ops, Durability durability, WriteCallback&& done);
   // Calls `on_change(key)` for every visible change of a key under `prefix`.
   uint64_t Watch(std::string prefix, ChangeCallback on_change);
   void Unwatch(uint64_t watch);
   size_t watch_count() const { return watchers_.size(); }
+  uint64_t sync_count() const { return sync_ ? sync_->syncs() : 0; }  // logbook fsyncs so far
   std::vector<Member> Members() const;
 
   // ---- the Redis relay (node/bridge) ----
@@ -183,6 +188,7 @@ class NodeRuntime {
   std::multimap<uint64_t, OutgoingPacket> delayed_;  // by uv_now() when due
 
   std::map<uint64_t, WriteCallback> pending_writes_;  // by core write id
+  NodeOutputs outputs_;  // Drain()'s buffer, kept for its capacity
   std::map<uint64_t, ChangeCallback> watchers_;       // by core watch id
 
   bool draining_ = false;

@@ -3,12 +3,41 @@
 
 namespace parley {
 
+SyncWorker::SyncWorker(uv_loop_t* loop, Logbook* logbook, DoneCallback done)
+    : loop_(loop), logbook_(logbook), done_(std::move(done)) {
+  if (idle_.Init(uv_idle_init, loop_) == 0) idle_.get()->data = this;
+}
+
 void SyncWorker::Request() {
   if (in_flight_) {
     again_ = true;
     return;
   }
-  Start();
+  Schedule();
+}
+
+void SyncWorker::Close() {
+  if (scheduled_) {
+    uv_idle_stop(idle_.get());
+    scheduled_ = false;
+    Start();
+  }
+  idle_.Close();
+}
+
+void SyncWorker::Schedule() {
+  if (scheduled_) return;
+  if (!idle_.initialized()) {  // cannot happen with a valid loop
+    Start();
+    return;
+  }
+  scheduled_ = true;
+  uv_idle_start(idle_.get(), [](uv_idle_t* h) {
+    auto* self = static_cast<SyncWorker*>(h->data);
+    uv_idle_stop(h);
+    self->scheduled_ = false;
+    self->Start();
+  });
 }
 
 void SyncWorker::Start() {
@@ -35,7 +64,10 @@ void SyncWorker::AfterWork(uv_work_t* req, int status) {
   ++self->syncs_;
   Status result = status == UV_ECANCELED ? Status::Unavailable("sync cancelled") : self->result_;
   self->done_(self->logbook_->durable_sequence(), result);
-  if (self->again_) self->Start();
+  if (self->again_) {
+    self->again_ = false;
+    self->Schedule();
+  }
 }
 
 }  // namespace parley

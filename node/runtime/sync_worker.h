@@ -6,6 +6,12 @@
 // on the loop thread. Only one sync is in flight: a request that arrives
 // meanwhile is remembered and served by one more sync right after (it must
 // cover records appended after the running sync began).
+//
+// A sync does not start inside Request() but once the loop has run every
+// callback of its current iteration (from an idle handle, before the next
+// poll), like Redis's fsync in beforeSleep: all clients' writes read in one
+// iteration then share one fsync, instead of the first write's fsync
+// covering it alone and the rest waiting for a second one.
 #pragma once
 
 #include <uv.h>
@@ -13,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "node/runtime/uv_handle.h"
 #include "storage/logbook.h"
 #include "storage/status.h"
 
@@ -23,18 +30,23 @@ class SyncWorker {
   // Called on the loop thread with the logbook's durable sequence after a sync.
   using DoneCallback = std::function<void(uint64_t durable_sequence, const Status& status)>;
 
-  SyncWorker(uv_loop_t* loop, Logbook* logbook, DoneCallback done)
-      : loop_(loop), logbook_(logbook), done_(std::move(done)) {}
+  SyncWorker(uv_loop_t* loop, Logbook* logbook, DoneCallback done);
   SyncWorker(const SyncWorker&) = delete;
   SyncWorker& operator=(const SyncWorker&) = delete;
   // The loop must have finished any sync in flight (run it until idle first).
   ~SyncWorker() = default;
 
   void Request();
-  bool busy() const { return in_flight_; }
+  // Starts a scheduled sync now and closes the idle handle (the runtime is
+  // stopping); later requests start at once. The loop must run on until
+  // busy() is false.
+  void Close();
+  // A sync is running or about to start.
+  bool busy() const { return in_flight_ || scheduled_; }
   uint64_t syncs() const { return syncs_; }
 
  private:
+  void Schedule();  // starts a sync once this loop iteration is over
   void Start();
   static void Work(uv_work_t* req);
   static void AfterWork(uv_work_t* req, int status);
@@ -43,8 +55,10 @@ class SyncWorker {
   Logbook* logbook_;
   DoneCallback done_;
   uv_work_t work_{};
+  UvHandle<uv_idle_t> idle_;  // active only while a sync is scheduled
   Status result_;  // written by the pool thread, read after AfterWork
   bool in_flight_ = false;
+  bool scheduled_ = false;
   bool again_ = false;
   uint64_t syncs_ = 0;
 };
