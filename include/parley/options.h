@@ -10,8 +10,8 @@ namespace parley::embed {
 
 // When the data directory is fsynced (ignored in memory).
 enum class SyncPolicy {
-  kAlways,  // before each acknowledgement
-  kBatch,   // group commit every couple of milliseconds; acks wait for it
+  kAlways,  // before each acknowledgement; concurrent writes share an fsync
+  kBatch,   // the same, with fsyncs at least a couple of milliseconds apart
   kNone,    // never: a crash may lose recent writes
 };
 
@@ -39,7 +39,7 @@ struct Options {
   // 32 raw bytes or 64 hex characters: authenticate and encrypt all traffic.
   // Empty: plain (checksummed) traffic.
   std::string cluster_key;
-  SyncPolicy sync = SyncPolicy::kBatch;
+  SyncPolicy sync = SyncPolicy::kAlways;
   TimingProfile timing = TimingProfile::kLan;
   // "trace", "debug", "info", "warn", "error", "critical" or "off"; lines go
   // to stderr with the node's name.

@@ -46,7 +46,7 @@ Result<FleetManifest> LoadManifest(const std::string& fleet_dir) {
   try {
     manifest.binary = doc.value("binary", "");
     manifest.profile = doc.value("profile", "local");
-    manifest.sync = doc.value("sync", "batch");
+    manifest.sync = doc.value("sync", "always");
     manifest.base_port = doc.value("base_port", 0);
     for (const json& n : doc["nodes"]) {
       FleetNode node;

@@ -27,7 +27,7 @@ struct FleetManifest {
   std::string dir;     // absolute fleet directory holding fleet.json
   std::string binary;  // the parley executable that runs the nodes
   std::string profile = "local";
-  std::string sync = "batch";
+  std::string sync = "always";
   int base_port = 0;
   std::vector<FleetNode> nodes;
 

@@ -25,7 +25,7 @@ struct FleetUpOptions {
   int base_port = 7980;  // n1: gossip 7980, HTTP 8080 (the CLI's default), RESP 8180
   std::string host = "127.0.0.1";
   std::string profile = "local";
-  std::string sync = "batch";
+  std::string sync = "always";
   std::string binary;  // empty: this executable
   std::chrono::milliseconds wait = std::chrono::seconds(30);
 };

@@ -165,7 +165,7 @@ void AddNodeCommand(CLI::App& app) {
       {"http", "HTTP API address (default 127.0.0.1:8080; port 0 disables it)"},
       {"resp", "RESP (Redis protocol) server address, published in gossip meta"},
       {"cluster-id", "nodes only talk within one cluster id (default parley)"},
-      {"sync", "logbook sync policy: always, batch (default) or none"},
+      {"sync", "logbook sync policy: always (default), batch or none"},
       {"profile", "timing profile: lan (default) or local (nodes on one machine)"},
       {"log-level", "trace, debug, info (default), warn, error, critical, off"},
       {"port-file", "write {\"gossip\",\"http\",\"resp\",\"data\",\"pid\"} JSON here when ready"},

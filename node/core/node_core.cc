@@ -95,6 +95,7 @@ void NodeCore::Tick(uint64_t now_ms) {
   SyncWithArrivals(now_ms);
   if (batch_sync_at_ && now_ms >= *batch_sync_at_) {
     batch_sync_at_.reset();
+    last_batch_sync_ = now_ms;
     outputs_.sync_wanted = true;
   }
   SettleWrites(now_ms);
@@ -304,7 +305,17 @@ Result<uint64_t> NodeCore::Record(const Delta& delta, uint64_t now_ms) {
       outputs_.sync_wanted = true;
       break;
     case SyncPolicy::kBatch:
-      if (!batch_sync_at_) batch_sync_at_ = now_ms + config_.batch_interval_ms;
+      // At once if the last sync began an interval ago or more (a lone write
+      // does not wait for a timer), else an interval after it.
+      if (!batch_sync_at_) {
+        uint64_t at = last_batch_sync_ ? std::max(now_ms, *last_batch_sync_ + config_.batch_interval_ms) : now_ms;
+        if (at <= now_ms) {
+          last_batch_sync_ = now_ms;
+          outputs_.sync_wanted = true;
+        } else {
+          batch_sync_at_ = at;
+        }
+      }
       break;
   }
   if (++records_since_snapshot_ >= config_.snapshot_every_records) {

@@ -185,6 +185,7 @@ class NodeCore {
   uint64_t appended_sequence_ = 0;
   uint64_t records_since_snapshot_ = 0;
   std::optional<uint64_t> batch_sync_at_;
+  std::optional<uint64_t> last_batch_sync_;  // when the batch policy last asked for a sync
   uint64_t next_gossip_at_ = 0;
   uint64_t next_anti_entropy_at_ = 0;
   uint64_t next_membership_sync_at_ = 0;  // full membership tables, see StartAntiEntropy

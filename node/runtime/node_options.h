@@ -27,7 +27,7 @@ struct NodeOptions {
   std::optional<Address> resp;      // published in meta; the server comes later
   std::string cluster_id = "parley";
   std::vector<std::string> key_files;  // the first one is primary
-  SyncPolicy sync = SyncPolicy::kBatch;
+  SyncPolicy sync = SyncPolicy::kAlways;
   std::string profile = "lan";  // lan | local
   std::string log_level = "info";
   bool in_memory = false;

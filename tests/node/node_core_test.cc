@@ -203,6 +203,25 @@ TEST(NodeCore, RestartAfterLosingUnsyncedWritesNeverReusesTheirDots) {
   }
 }
 
+// The batch policy bounds the fsync rate, not a lone write's latency: a write
+// after a quiet spell syncs at once, the next one an interval after that.
+TEST(NodeCore, BatchPolicySyncsALoneWriteAtOnceAndSpacesTheNext) {
+  TestCluster c(7, /*with_logbooks=*/true);
+  NodeConfig cfg;
+  cfg.sync_policy = SyncPolicy::kBatch;
+  cfg.batch_interval_ms = 100;
+  c.Add(cfg);
+  c.Run(1000);
+  ASSERT_TRUE(c.Write(0, {Op::Set("a", "1")}).ok());
+  EXPECT_EQ(c.node(0).done.size(), 1u) << "a lone write waited for the batch timer";
+  ASSERT_TRUE(c.Write(0, {Op::Set("b", "2")}).ok());
+  EXPECT_EQ(c.node(0).done.size(), 1u) << "a second sync within the interval";
+  c.Run(50);
+  EXPECT_EQ(c.node(0).done.size(), 1u);
+  c.Run(60);
+  EXPECT_EQ(c.node(0).done.size(), 2u);
+}
+
 // Two groups with no direct path converge through the relay alone, and a
 // node that missed relay traffic catches up with SyncThroughRelay.
 TEST(NodeCore, GroupsWithoutADirectPathConvergeThroughTheRelay) {
