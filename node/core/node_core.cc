@@ -124,7 +124,7 @@ void NodeCore::StartAntiEntropy(uint64_t now_ms) {
   // join=true asks the receiver to answer with its own membership. Built
   // only for a round that sends it: a 1000-member table is not free.
   std::optional<PushPullMessage> members;
-  ContextDigestMessage digest{map_.context(), StateDigest(), true};
+  ContextDigestMessage digest{map_.context(), CurrentDigest(), true};
   std::vector<Address> lost_seeds;  // seeds that are not live members now
   for (const Address& seed : config_.seeds) {
     if (seed == config_.advertise) continue;
@@ -185,7 +185,7 @@ void NodeCore::SyncWithArrivals(uint64_t now_ms) {
     if (m == nullptr || now_ms < next_arrival_sync_at_) continue;
     next_arrival_sync_at_ = now_ms + config_.timing.probe_interval_ms;
     ++stats_.diff_rounds;
-    outbox_.Send(Transport::kFrame, m->address, ContextDigestMessage{map_.context(), StateDigest(), true});
+    outbox_.Send(Transport::kFrame, m->address, ContextDigestMessage{map_.context(), CurrentDigest(), true});
   }
 }
 
@@ -267,7 +267,7 @@ void NodeCore::HandleDeltas(const std::string& sender, const DeltaBatchMessage& 
 }
 
 void NodeCore::HandleDigest(const std::string& sender, const Address& from, const ContextDigestMessage& m) {
-  if (m.digest == StateDigest()) return;  // identical states: nothing to say
+  if (m.digest == CurrentDigest()) return;  // identical states: nothing to say
   Address to = ReplyAddress(sender, from);
   std::vector<Delta> chunks = map_.Diff(m.context, config_.sync.chunk_bytes);
   for (size_t i = 0; i < chunks.size(); ++i) {
@@ -275,7 +275,7 @@ void NodeCore::HandleDigest(const std::string& sender, const Address& from, cons
     outbox_.Send(Transport::kFrame, to, std::move(chunk));
     ++stats_.chunks_sent;
   }
-  if (m.reply_wanted) outbox_.Send(Transport::kFrame, to, ContextDigestMessage{map_.context(), StateDigest(), false});
+  if (m.reply_wanted) outbox_.Send(Transport::kFrame, to, ContextDigestMessage{map_.context(), CurrentDigest(), false});
 }
 
 void NodeCore::HandleDurableAcks(const std::string& sender, const DurableAckMessage& m, uint64_t now_ms) {
@@ -500,7 +500,7 @@ void NodeCore::NotifyWatches(const std::vector<std::string>& keys) {
 
 void NodeCore::SyncThroughRelay(uint64_t now_ms) {
   (void)now_ms;
-  outbox_.Send(Transport::kFrame, kRelayAddress, ContextDigestMessage{map_.context(), StateDigest(), false});
+  outbox_.Send(Transport::kFrame, kRelayAddress, ContextDigestMessage{map_.context(), CurrentDigest(), false});
   Flush();
 }
 
@@ -509,7 +509,17 @@ void NodeCore::Leave(uint64_t now_ms) {
   Flush();
 }
 
-Digest NodeCore::StateDigest() const { return map_.StateDigest(); }  // kept by the map, O(context)
+Digest NodeCore::StateDigest() const {
+  return digest_version_ == map_.version() ? digest_ : map_.StateDigest();
+}
+
+Digest NodeCore::CurrentDigest() {
+  if (digest_version_ != map_.version()) {
+    digest_ = map_.StateDigest();
+    digest_version_ = map_.version();
+  }
+  return digest_;
+}
 
 // ---- output --------------------------------------------------------------------------------
 
