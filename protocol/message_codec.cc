@@ -333,6 +333,7 @@ std::string EncodeMessage(const Message& message) {
 Status DecodeMessages(std::string_view body, const Limits& limits, std::vector<Message>* out,
                       size_t* skipped) {
   std::vector<Message> decoded;
+  msgpack::zone zone;  // one for the packet: cleared, not reallocated, per message
   size_t unknown = 0;
   size_t offset = 0;
   size_t count = 0;
@@ -341,12 +342,13 @@ Status DecodeMessages(std::string_view body, const Limits& limits, std::vector<M
       return Status::Corruption("more than " + std::to_string(limits.max_messages_per_packet) +
                                 " messages in one packet");
     }
-    Result<msgpack::object_handle> handle = UnpackBounded(body, &offset, limits);
-    if (!handle.ok()) {
-      return handle.status().WithContext("message " + std::to_string(count));
+    zone.clear();
+    Result<msgpack::object> object = UnpackBounded(body, &offset, limits, &zone);
+    if (!object.ok()) {
+      return object.status().WithContext("message " + std::to_string(count));
     }
     MsgpackReader reader;
-    auto fields = reader.Array(handle->get(), 1, SIZE_MAX, "message");
+    auto fields = reader.Array(*object, 1, SIZE_MAX, "message");
     uint64_t kind = reader.Uint(fields.empty() ? msgpack::object() : fields[0], UINT64_MAX,
                                 "message kind");
     if (!reader.ok()) return reader.status().WithContext("message " + std::to_string(count));

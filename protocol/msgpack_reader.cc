@@ -70,12 +70,13 @@ const char* TypeName(msgpack::type::object_type type) {
 
 }  // namespace
 
-Result<msgpack::object_handle> UnpackBounded(std::string_view data, size_t* offset,
-                                             const Limits& limits) {
-  if (*offset >= data.size()) return Status::Corruption("msgpack: no bytes left");
-  size_t remaining = data.size() - *offset;
-  BoundsCheckingVisitor visitor(remaining, limits.max_depth);
-  size_t scan_offset = *offset;
+namespace {
+// The allocation-free first pass: proves the value at `offset` complete,
+// shallow and proportionate to its size before anything is allocated.
+Status ScanBounded(std::string_view data, size_t offset, const Limits& limits) {
+  if (offset >= data.size()) return Status::Corruption("msgpack: no bytes left");
+  BoundsCheckingVisitor visitor(data.size() - offset, limits.max_depth);
+  size_t scan_offset = offset;
   try {
     if (!msgpack::parse(data.data(), data.size(), scan_offset, visitor)) {
       if (visitor.failure() != nullptr) return Status::Corruption(std::string("msgpack: ") + visitor.failure());
@@ -84,14 +85,37 @@ Result<msgpack::object_handle> UnpackBounded(std::string_view data, size_t* offs
   } catch (const std::exception& e) {
     return Status::Corruption(std::string("msgpack: ") + e.what());
   }
-  // The scan proved the value is complete, shallow and proportionate to its
-  // size; these limits are a second line of defence.
-  msgpack::unpack_limit unpack_limits(remaining, remaining, remaining, remaining, remaining,
-                                      limits.max_depth + 1);
+  return Status::Ok();
+}
+
+// The scan proved the value is complete, shallow and proportionate to its
+// size; these limits are a second line of defence.
+msgpack::unpack_limit SecondLineLimits(std::string_view data, size_t offset, const Limits& limits) {
+  size_t remaining = data.size() - offset;
+  return msgpack::unpack_limit(remaining, remaining, remaining, remaining, remaining, limits.max_depth + 1);
+}
+}  // namespace
+
+Result<msgpack::object_handle> UnpackBounded(std::string_view data, size_t* offset,
+                                             const Limits& limits) {
+  PARLEY_RETURN_IF_ERROR(ScanBounded(data, *offset, limits));
   try {
-    msgpack::object_handle handle =
-        msgpack::unpack(data.data(), data.size(), *offset, &ReferenceInput, nullptr, unpack_limits);
+    msgpack::object_handle handle = msgpack::unpack(data.data(), data.size(), *offset, &ReferenceInput, nullptr,
+                                                    SecondLineLimits(data, *offset, limits));
     return handle;
+  } catch (const std::bad_alloc&) {
+    return Status::Corruption("msgpack: out of memory while unpacking");
+  } catch (const std::exception& e) {
+    return Status::Corruption(std::string("msgpack: ") + e.what());
+  }
+}
+
+Result<msgpack::object> UnpackBounded(std::string_view data, size_t* offset, const Limits& limits,
+                                      msgpack::zone* zone) {
+  PARLEY_RETURN_IF_ERROR(ScanBounded(data, *offset, limits));
+  try {
+    return msgpack::unpack(*zone, data.data(), data.size(), *offset, &ReferenceInput, nullptr,
+                           SecondLineLimits(data, *offset, limits));
   } catch (const std::bad_alloc&) {
     return Status::Corruption("msgpack: out of memory while unpacking");
   } catch (const std::exception& e) {

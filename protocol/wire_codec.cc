@@ -67,6 +67,13 @@ PackedDatagram WireCodec::PackDatagram(std::span<const Message> messages) {
 }
 
 DatagramBatch WireCodec::EncodeDatagrams(std::span<const Message> messages) {
+  std::vector<std::string> encoded;
+  encoded.reserve(messages.size());
+  for (const Message& message : messages) encoded.push_back(EncodeMessage(message));
+  return EncodedDatagrams(encoded);
+}
+
+DatagramBatch WireCodec::EncodedDatagrams(std::span<const std::string> encoded_messages) {
   DatagramBatch batch;
   size_t overhead = PacketOverhead();
   size_t capacity =
@@ -76,20 +83,19 @@ DatagramBatch WireCodec::EncodeDatagrams(std::span<const Message> messages) {
   // highest-priority messages, which matters when the caller sends only it.
   std::vector<std::string> bodies;
   size_t in_last = 0;
-  for (size_t i = 0; i < messages.size(); ++i) {
-    std::string encoded = EncodeMessage(messages[i]);
+  for (size_t i = 0; i < encoded_messages.size(); ++i) {
+    const std::string& encoded = encoded_messages[i];
     if (encoded.size() > capacity) {
       batch.need_tcp.push_back(i);
       continue;
     }
     if (bodies.empty() || bodies.back().size() + encoded.size() > capacity ||
         in_last >= options_.limits.max_messages_per_packet) {
-      bodies.push_back(std::move(encoded));
-      in_last = 1;
-    } else {
-      bodies.back().append(encoded);
-      ++in_last;
+      bodies.emplace_back().reserve(capacity);
+      in_last = 0;
     }
+    bodies.back().append(encoded);
+    ++in_last;
   }
   for (const std::string& body : bodies) batch.datagrams.push_back(Seal(Transport::kDatagram, body));
   return batch;
@@ -101,6 +107,12 @@ Result<std::string> WireCodec::EncodeFrame(std::span<const Message> messages) {
   }
   std::string body;
   for (const Message& message : messages) AppendMessage(message, &body);
+  return FrameOf(body);
+}
+
+Result<std::string> WireCodec::EncodedFrame(std::string_view encoded_message) { return FrameOf(encoded_message); }
+
+Result<std::string> WireCodec::FrameOf(std::string_view body) {
   std::string packet = Seal(Transport::kFrame, body);
   if (packet.size() > options_.limits.max_frame_bytes) {
     return Status::InvalidArgument("frame of " + std::to_string(packet.size()) +

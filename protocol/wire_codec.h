@@ -11,6 +11,8 @@
 // limits.max_datagram_bytes with as many as fit, first fit in that order;
 // EncodeDatagrams() keeps going until every message is placed. A message
 // that cannot fit even alone is reported in need_tcp: send it in a frame.
+// EncodedDatagrams() does the same for messages already encoded
+// (EncodeMessage), which callers that send one message many times keep.
 //
 // Frames: EncodeFrame() returns a 4-byte big-endian length prefix followed by
 // a sealed packet; FrameReader (frame_reader.h) splits a TCP byte stream back
@@ -72,6 +74,7 @@ class WireCodec {
 
   PackedDatagram PackDatagram(std::span<const Message> messages);
   DatagramBatch EncodeDatagrams(std::span<const Message> messages);
+  DatagramBatch EncodedDatagrams(std::span<const std::string> encoded_messages);
   Result<Packet> DecodeDatagram(std::string_view datagram);
 
   // Length prefix included. Fails if the frame would exceed max_frame_bytes.
@@ -79,6 +82,8 @@ class WireCodec {
   Result<std::string> EncodeFrame(const Message& message) {
     return EncodeFrame(std::span<const Message>(&message, 1));
   }
+  // One message already encoded (EncodeMessage) in a frame of its own.
+  Result<std::string> EncodedFrame(std::string_view encoded_message);
   // `packet` is one frame without its length prefix (from FrameReader).
   Result<Packet> DecodeFrame(std::string_view packet);
 
@@ -95,6 +100,7 @@ class WireCodec {
  private:
   explicit WireCodec(WireOptions options) : options_(std::move(options)) {}
   std::string Seal(Transport transport, std::string_view body) const;
+  Result<std::string> FrameOf(std::string_view body);
   Result<Packet> Decode(std::string_view packet, Transport transport, size_t max_size);
 
   WireOptions options_;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace parley::sim {
@@ -55,34 +56,58 @@ uint64_t CheckAcknowledgedWrites(const std::vector<WriteRecord>& writes, const D
   // Counters: per writer, the acknowledged (required) increments are a lower
   // bound and every accepted increment an upper bound of the final value.
   std::map<std::string, std::pair<int64_t, int64_t>> counter_bounds;
+  // Registers and hash fields: the last required write to each must be
+  // visible, or a write to the same one issued after it (the node that
+  // owns a checked key is its only writer, and its writes to it are
+  // ordered). With fresh keys (checked_keys = 0) each has one write, so
+  // every required write must be visible.
+  struct Target {
+    const WriteRecord* last_required = nullptr;
+    std::string what;                // for the report
+    std::set<std::string> accepted;  // the required value and every later one
+  };
+  std::map<std::pair<std::string, std::string>, Target> targets;  // (key, field or "")
   for (const WriteRecord& w : writes) {
     bool required_here = Required(w, history);
     if (required_here) ++required;
     for (const Op& op : w.ops) {
       if (!IsCheckedKey(op.key)) continue;
-      if (op.kind == Op::Kind::kIncr) {
-        auto& bounds = counter_bounds[op.key];
-        bounds.second += op.amount;
-        if (required_here) bounds.first += op.amount;
-        continue;
-      }
-      if (!required_here) continue;
       switch (op.kind) {
-        case Op::Kind::kSet:
-          if (map.GetRegister(op.key) != op.value) report(w, "register " + op.key + "=" + op.value);
+        case Op::Kind::kIncr: {
+          auto& bounds = counter_bounds[op.key];
+          bounds.second += op.amount;
+          if (required_here) bounds.first += op.amount;
           break;
-        case Op::Kind::kSAdd:
-          if (!map.SetContains(op.key, op.member)) report(w, "set member " + op.key + "{" + op.member + "}");
-          break;
-        case Op::Kind::kHSet:
-          if (map.HashGet(op.key, op.member) != op.value) {
-            report(w, "hash field " + op.key + "[" + op.member + "]=" + op.value);
+        }
+        case Op::Kind::kSAdd:  // members are never removed: any required add must show
+          if (required_here && !map.SetContains(op.key, op.member)) {
+            report(w, "set member " + op.key + "{" + op.member + "}");
           }
           break;
+        case Op::Kind::kSet:
+        case Op::Kind::kHSet: {
+          bool field = op.kind == Op::Kind::kHSet;
+          Target& t = targets[{op.key, field ? op.member : std::string()}];
+          if (required_here) {
+            // Two ops of one batch on one target: either may be the one kept.
+            if (t.last_required != &w) t.accepted.clear();
+            t.last_required = &w;
+            t.what = field ? "hash field " + op.key + "[" + op.member + "]=" + op.value
+                           : "register " + op.key + "=" + op.value;
+          }
+          if (t.last_required != nullptr) t.accepted.insert(op.value);
+          break;
+        }
         default:
           break;
       }
     }
+  }
+  for (const auto& [target, t] : targets) {
+    if (t.last_required == nullptr) continue;
+    std::optional<std::string> value =
+        target.second.empty() ? map.GetRegister(target.first) : map.HashGet(target.first, target.second);
+    if (!value || t.accepted.count(*value) == 0) report(*t.last_required, t.what);
   }
   for (const auto& [key, bounds] : counter_bounds) {
     int64_t value = map.GetCounter(key).value_or(0);

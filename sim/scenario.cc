@@ -135,6 +135,7 @@ Status Validate(const Scenario& s) {
   }
   if (total <= 0 && w.writes_per_s > 0) return Bad("[workload.mix] at least one weight must be positive");
   if (w.churn_keys < 1 || w.churn_keys > 100000) return Bad("[workload] churn_keys must be between 1 and 100000");
+  if (w.checked_keys < 0 || w.checked_keys > 100000) return Bad("[workload] checked_keys must be between 0 and 100000");
   if (w.max_batch < 1 || w.max_batch > 64) return Bad("[workload] max_batch must be between 1 and 64");
   if (w.stop_ms != 0 && w.stop_ms < w.start_ms) return Bad("[workload] stop_ms must not be before start_ms");
 

@@ -45,6 +45,11 @@ struct WorkloadSpec {
   // Relative weights of the write kinds: set, incr, sadd, srem, hset, hdel, del.
   double weights[7] = {3, 2, 2, 1, 2, 1, 1};
   int churn_keys = 8;        // shared keys every writer races on (not checked per write)
+  // 0: every checked register write, set add and hash set uses a fresh key,
+  // member or field. k > 0: each node cycles over k register keys, k set
+  // members and k hash fields, so the map stays bounded in long runs (the
+  // checker then judges the last acknowledged write to each; see checkers.h).
+  int checked_keys = 0;
   int max_batch = 3;         // ops per write: 1..max_batch
   uint64_t start_ms = 0;
   uint64_t stop_ms = 0;      // 0: the end of the safety phase

@@ -188,10 +188,12 @@ Status ReadWorkload(TableReader& r, WorkloadSpec* w) {
     return r.Bad("durability must be \"local\" or \"quorum:k\" with k >= 1");
   }
   PARLEY_RETURN_IF_ERROR(r.Unsigned("quorum_timeout_ms", 3'600'000, &w->quorum_timeout_ms));
-  int64_t churn = w->churn_keys, batch = w->max_batch;
+  int64_t churn = w->churn_keys, batch = w->max_batch, checked = w->checked_keys;
   PARLEY_RETURN_IF_ERROR(r.Int("churn_keys", 1, 100000, &churn));
+  PARLEY_RETURN_IF_ERROR(r.Int("checked_keys", 0, 100000, &checked));
   PARLEY_RETURN_IF_ERROR(r.Int("max_batch", 1, 64, &batch));
   w->churn_keys = static_cast<int>(churn);
+  w->checked_keys = static_cast<int>(checked);
   w->max_batch = static_cast<int>(batch);
   PARLEY_RETURN_IF_ERROR(r.Unsigned("start_ms", 24ull * 3600 * 1000, &w->start_ms));
   PARLEY_RETURN_IF_ERROR(r.Unsigned("stop_ms", 24ull * 3600 * 1000, &w->stop_ms));
@@ -373,6 +375,7 @@ std::string ScenarioToToml(const Scenario& s) {
     << "\nwriters = " << IntList(w.writers) << "\ndurability = \""
     << (w.durability_nodes == 1 ? std::string("local") : "quorum:" + std::to_string(w.durability_nodes))
     << "\"\nquorum_timeout_ms = " << w.quorum_timeout_ms << "\nchurn_keys = " << w.churn_keys
+    << "\nchecked_keys = " << w.checked_keys
     << "\nmax_batch = " << w.max_batch << "\nstart_ms = " << w.start_ms << "\nstop_ms = " << w.stop_ms
     << "\n\n[workload.mix]\n";
   for (int i = 0; i < 7; ++i) o << kMixNames[i] << " = " << Num(w.weights[i]) << "\n";

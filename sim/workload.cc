@@ -51,16 +51,18 @@ int Workload::PickKind(SimRandom& random) const {
 
 Op Workload::CheckedOp(size_t node, int kind) {
   uint64_t serial = next_serial_[node]++;
+  // Values stay unique per write; keys, members and fields cycle when bounded.
+  uint64_t slot = spec_.checked_keys > 0 ? serial % static_cast<uint64_t>(spec_.checked_keys) : serial;
   std::string tag = std::to_string(serial);
   switch (kind) {
     case kIncr:
       return Op::Incr(CheckedCounterKey(node), static_cast<int64_t>(1 + random_[node].Below(5)));
     case kSAdd:
-      return Op::SAdd(CheckedSetKey(node), "m" + tag);
+      return Op::SAdd(CheckedSetKey(node), "m" + std::to_string(slot));
     case kHSet:
-      return Op::HSet(CheckedHashKey(node), "f" + tag, "v" + tag);
+      return Op::HSet(CheckedHashKey(node), "f" + std::to_string(slot), "v" + tag);
     default:
-      return Op::Set(CheckedRegisterKey(node, serial), "v" + tag + "@" + std::to_string(node));
+      return Op::Set(CheckedRegisterKey(node, slot), "v" + tag + "@" + std::to_string(node));
   }
 }
 

@@ -2,11 +2,15 @@
 //
 // Writes are built so that the lost-write checker (checkers.h) can judge
 // each acknowledged one on its own, whatever else happened:
-//   * checked ops touch keys that only grow and that only one node writes:
-//     "reg/<node>/<n>" (a fresh register per write), "ctr/<node>" (positive
-//     increments only), "set/<node>" (fresh members, never removed) and
-//     "hash/<node>" (fresh fields, never deleted). An acknowledged checked op
-//     must be visible at the end; nothing may supersede it.
+//   * checked ops touch keys that only one node writes: "reg/<node>/<n>"
+//     (a fresh register per write), "ctr/<node>" (positive increments
+//     only), "set/<node>" (fresh members, never removed) and "hash/<node>"
+//     (fresh fields, never deleted). An acknowledged checked op must be
+//     visible at the end; nothing may supersede it. With checked_keys = k,
+//     <n>, members and fields cycle over k values instead (values stay
+//     unique), so a long run's map stays bounded: an acknowledged register
+//     or field write must then be visible unless a later write of the same
+//     node to the same register or field superseded it.
 //   * churn ops race on a few shared keys "churn/<k>" with every kind,
 //     deletes and type conflicts included. They are checked by convergence
 //     only (their "right" final value depends on concurrency).

@@ -379,6 +379,7 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
   Delta delta;
   if (dot.counter == 0) return delta;  // nothing changed
   context_.Insert(dot);
+  ++version_;  // the context changed (StoreSlot counted the slots)
   delta.context.Insert(dot);
   std::sort(touched.begin(), touched.end(), [](const SlotView& a, const SlotView& b) {
     if (a.key != b.key && a.key->first != b.key->first) return a.key->first < b.key->first;

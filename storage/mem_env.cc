@@ -59,7 +59,20 @@ class MemWritableFile final : public WritableFile {
   Status Append(std::string_view data) override {
     std::lock_guard<std::mutex> lock(env_->mu_);
     PARLEY_RETURN_IF_ERROR(CheckAlive());
-    file_->data.append(data);
+    std::string& bytes = file_->data;
+    if (bytes.size() + data.size() > bytes.capacity()) {
+      // Grow by an eighth (at least 64 KB), not the string's doubling: a log
+      // segment grown record by record would otherwise hold up to twice its
+      // size, and the 1000-node simulator keeps 1000 logbooks in memory.
+      // The copying stays amortised O(1) per byte. (A fresh string, because
+      // reserve() on a non-empty one still at least doubles in libstdc++.)
+      size_t step = std::max<size_t>(bytes.size() / 8, size_t{64} << 10);
+      std::string grown;
+      grown.reserve(bytes.size() + std::max(data.size(), step));
+      grown.append(bytes);
+      bytes.swap(grown);
+    }
+    bytes.append(data);
     return Status::Ok();
   }
   // Appends reach the in-memory "kernel" at once, so there is nothing to flush.
@@ -73,7 +86,14 @@ class MemWritableFile final : public WritableFile {
     file_->synced = file_->data.size();
     return Status::Ok();
   }
-  Status Close() override { return Status::Ok(); }
+  // A closed file keeps exactly its bytes: nothing more is appended to it.
+  // (The logbook lets a rolled segment's handle go without Close().)
+  ~MemWritableFile() override { (void)Close(); }
+  Status Close() override {
+    std::lock_guard<std::mutex> lock(env_->mu_);
+    file_->data.shrink_to_fit();
+    return Status::Ok();
+  }
 
  private:
   Status CheckAlive() const {

@@ -11,59 +11,57 @@ namespace {
 constexpr int kMaxMisses = 32;
 }  // namespace
 
-void BroadcastQueue::Push(Message message, size_t encoded_bytes, std::optional<std::string> subject) {
+void BroadcastQueue::Push(std::string encoded, std::optional<std::string> subject) {
   uint64_t order = next_order_++;
   if (subject) {
-    auto [it, fresh] = by_subject_.try_emplace(*subject, order);
-    if (!fresh) {
-      Remove(items_.find(it->second));
-      by_subject_[*subject] = order;
-    }
-  } else {
-    unnamed_.insert(order);
-    if (unnamed_.size() > kMaxUnnamed) Remove(items_.find(*unnamed_.begin()));
+    auto old = by_subject_.find(*subject);
+    if (old != by_subject_.end()) Remove(queue_.find(old->second->first));
+  } else if (unnamed_.size() >= kMaxUnnamed) {
+    Remove(queue_.find(unnamed_.begin()->second->first));
   }
-  Item& item = items_.emplace(order, Item{std::move(message), encoded_bytes, std::move(subject), 0}).first->second;
-  rank_.emplace(RankOf(order, 0), &item);
+  auto it = queue_.emplace(RankOf(order, 0), Item{std::move(encoded), std::move(subject)}).first;
+  if (it->second.subject) {
+    by_subject_[*it->second.subject] = &*it;
+  } else {
+    unnamed_.emplace(order, &*it);
+  }
 }
 
-void BroadcastQueue::Remove(std::map<uint64_t, Item>::iterator it) {
-  rank_.erase(RankOf(it->first, it->second.transmits));
+void BroadcastQueue::Remove(Queue::iterator it) {
   if (it->second.subject) {
     by_subject_.erase(*it->second.subject);
   } else {
-    unnamed_.erase(it->first);
+    unnamed_.erase(OrderOf(it->first));
   }
-  items_.erase(it);
+  queue_.erase(it);
 }
 
-std::vector<Message> BroadcastQueue::Take(size_t budget, int limit) {
-  std::vector<Message> out;
-  std::vector<uint64_t> taken;
+size_t BroadcastQueue::Take(size_t budget, int limit, std::vector<std::string>* out) {
+  std::vector<Queue::iterator> taken;
   int misses = 0;
-  for (auto r = rank_.begin(); r != rank_.end() && budget > 0 && misses < kMaxMisses; ++r) {
-    uint64_t order = UINT64_MAX - r->first.second;
-    const Item& item = *r->second;
-    if (item.bytes > budget) {
+  for (auto it = queue_.begin(); it != queue_.end() && budget > 0 && misses < kMaxMisses; ++it) {
+    const std::string& encoded = it->second.encoded;
+    if (encoded.size() > budget) {
       ++misses;
       continue;
     }
     misses = 0;
-    budget -= item.bytes;
-    out.push_back(item.message);
-    taken.push_back(order);
+    budget -= encoded.size();
+    out->push_back(encoded);
+    taken.push_back(it);
   }
   // Re-ranked after the walk, so an item is never offered twice in one Take.
-  for (uint64_t order : taken) {
-    auto it = items_.find(order);
-    rank_.erase(RankOf(order, it->second.transmits));
-    if (++it->second.transmits >= limit) {
-      Remove(it);  // its rank is already gone
-    } else {
-      rank_.emplace(RankOf(order, it->second.transmits), &it->second);
+  // Extracting one node leaves the other iterators valid.
+  for (Queue::iterator it : taken) {
+    if (it->first.first + 1 >= limit) {
+      Remove(it);
+      continue;
     }
+    Queue::node_type node = queue_.extract(it);
+    ++node.key().first;
+    queue_.insert(std::move(node));
   }
-  return out;
+  return taken.size();
 }
 
 int BroadcastQueue::TransmitLimit(int retransmit_mult, size_t members) {

@@ -6,19 +6,22 @@
 // with log(cluster size) so an update reaches everyone with high probability
 // (SWIM's infection-style dissemination). A newer broadcast about the same
 // subject (a member's name) replaces an older one.
+//
+// Broadcasts are queued in their wire form (message_codec.h): a packet body
+// is messages back to back, so the packer appends them as they are. Each one
+// goes out limit times (16 at 1000 members), so encoding it once spares a
+// Message copy and an encode per transmission. (What Take() still costs in
+// the 1000-node simulator is the walk down the tree: a cache miss per item.)
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
-
-#include "protocol/message.h"
 
 namespace parley {
 
@@ -30,40 +33,43 @@ class BroadcastQueue {
   // safe: anti-entropy delivers it later.
   static constexpr size_t kMaxUnnamed = 1024;
 
-  // Queues `message`. If `subject` is set, an earlier broadcast with the same
-  // subject is dropped (it is superseded).
-  void Push(Message message, size_t encoded_bytes, std::optional<std::string> subject);
+  // Queues one encoded message (EncodeMessage). If `subject` is set, an
+  // earlier broadcast with the same subject is dropped (it is superseded).
+  void Push(std::string encoded, std::optional<std::string> subject);
 
-  // Takes broadcasts totalling at most `budget` encoded bytes, preferring
-  // those sent least, and counts one transmission for each. `limit` is the
-  // number of transmissions after which a broadcast is retired.
-  std::vector<Message> Take(size_t budget, int limit);
+  // Appends to `*out` encoded broadcasts totalling at most `budget` bytes,
+  // preferring those sent least, and counts one transmission for each.
+  // `limit` is the number of transmissions after which a broadcast is
+  // retired. Returns how many were appended.
+  size_t Take(size_t budget, int limit, std::vector<std::string>* out);
 
-  size_t size() const { return items_.size(); }
-  bool empty() const { return items_.empty(); }
+  size_t size() const { return queue_.size(); }
+  bool empty() const { return queue_.empty(); }
 
   // The transmit limit for a cluster of `members` nodes.
   static int TransmitLimit(int retransmit_mult, size_t members);
 
  private:
-  struct Item {
-    Message message;
-    size_t bytes;
-    std::optional<std::string> subject;
-    int transmits = 0;
-  };
   // (transmits, newest first): the order in which Take() offers items.
   using Rank = std::pair<int, uint64_t>;
   static Rank RankOf(uint64_t order, int transmits) { return {transmits, UINT64_MAX - order}; }
-  void Remove(std::map<uint64_t, Item>::iterator it);
+  static uint64_t OrderOf(const Rank& rank) { return UINT64_MAX - rank.second; }
+  struct Item {
+    std::string encoded;
+    std::optional<std::string> subject;
+  };
+  using Queue = std::map<Rank, Item>;
+  void Remove(Queue::iterator it);
 
   // Every operation is O(log n) or O(taken): with 1000 members each node
   // holds about a thousand alive broadcasts at once, and sorting or scanning
-  // them per datagram dominated the simulator's profile.
-  std::map<uint64_t, Item> items_;  // by insertion order
-  std::map<Rank, Item*> rank_;  // points into items_ (map nodes are stable)
-  std::unordered_map<std::string, uint64_t> by_subject_;
-  std::set<uint64_t> unnamed_;  // insertion orders of items without a subject
+  // them per datagram dominated the simulator's profile. A transmission
+  // re-ranks an item by moving its node (extract/insert), so Take allocates
+  // nothing but the copies it hands out; the indexes below point at the
+  // queue's elements, which stay put when their node moves.
+  Queue queue_;
+  std::unordered_map<std::string, Queue::value_type*> by_subject_;
+  std::map<uint64_t, Queue::value_type*> unnamed_;  // by insertion order, oldest first
   uint64_t next_order_ = 0;
 };
 

@@ -43,14 +43,13 @@ void Membership::Start(uint64_t now_ms) {
 const Member* Membership::Find(const std::string& name) const { return Lookup(name); }
 
 Member* Membership::Lookup(std::string_view name) const {
-  auto it = by_name_.find(name);
-  return it == by_name_.end() ? nullptr : it->second;
+  return by_name_.Find(name);
 }
 
 Member& Membership::Insert(Member m) {
   std::string name = m.name;
   Member& stored = members_.emplace(name, std::move(m)).first->second;
-  by_name_[stored.name] = &stored;
+  by_name_.Insert(stored.name, &stored);
   if (stored.name != config_.name) roster_.push_back(&stored);
   return stored;
 }
@@ -165,7 +164,7 @@ void Membership::Tick(uint64_t now_ms) {
       uint64_t reap_at = m.state_since_ms + config_.timing.reap_after_ms;
       if (gone && it->first != config_.name && now_ms >= reap_at) {
         roster_.erase(std::find(roster_.begin(), roster_.end(), &m));
-        by_name_.erase(m.name);
+        by_name_.Erase(m.name);
         it = members_.erase(it);
         continue;
       }
@@ -299,8 +298,7 @@ AliveMessage Membership::AliveOf(const Member& m) const {
 }
 
 void Membership::Broadcast(Message message, const std::string& subject) {
-  size_t bytes = EncodeMessage(message).size();
-  broadcasts_.Push(std::move(message), bytes, subject);
+  broadcasts_.Push(EncodeMessage(message), subject);
 }
 
 void Membership::SetState(Member& m, MemberState state, uint64_t incarnation, uint64_t now_ms) {

@@ -24,10 +24,10 @@
 #include <random>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "node/core/broadcast_queue.h"
+#include "node/core/member_index.h"
 #include "node/core/node_config.h"
 #include "node/core/outbox.h"
 #include "node/core/suspicion.h"
@@ -36,13 +36,16 @@
 namespace parley {
 
 struct Member {
+  // Name, incarnation and state first, in one cache line: most gossip about
+  // a member is old news, decided by these alone, and with 1000 members per
+  // node the lookup is a cache miss per field line touched.
   std::string name;
-  ReplicaId replica = 0;
-  Address address;
-  std::map<std::string, std::string> meta;
   uint64_t incarnation = 0;
   MemberState state = MemberState::kAlive;
   uint64_t state_since_ms = 0;
+  ReplicaId replica = 0;
+  Address address;
+  std::map<std::string, std::string> meta;
 };
 
 // A member's state changed (for logs, metrics, tests).
@@ -136,7 +139,7 @@ class Membership {
   std::vector<const Member*> roster_;
   // members_ by name, hashed: push-pull merges look up every member of a
   // 1000-entry table, and string compares down a tree dominated that.
-  std::unordered_map<std::string_view, Member*> by_name_;
+  MemberIndex by_name_;
   std::map<std::string, Suspicion> suspicions_;
   std::vector<std::string> probe_order_;
   size_t probe_index_ = 0;

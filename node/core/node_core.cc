@@ -84,11 +84,12 @@ void NodeCore::Tick(uint64_t now_ms) {
     next_gossip_at_ = now_ms + config_.timing.gossip_interval_ms;
     // Broadcasts not yet out often enough go to a few members on their own.
     size_t budget = config_.limits.max_datagram_bytes - wire_->PacketOverhead();
+    std::vector<std::string> gossip;
     for (const Member* peer :
          membership_->RandomPeers(static_cast<size_t>(config_.timing.gossip_fanout), {}, /*include_dead=*/true)) {
-      std::vector<Message> gossip = broadcasts_.Take(budget, membership_->TransmitLimit());
-      if (gossip.empty()) break;
-      for (Message& m : gossip) outbox_.Send(Transport::kDatagram, peer->address, std::move(m));
+      gossip.clear();
+      if (broadcasts_.Take(budget, membership_->TransmitLimit(), &gossip) == 0) break;
+      for (std::string& m : gossip) outbox_.SendEncoded(peer->address, std::move(m));
     }
   }
   if (now_ms >= next_anti_entropy_at_) StartAntiEntropy(now_ms);
@@ -121,9 +122,10 @@ void NodeCore::StartAntiEntropy(uint64_t now_ms) {
   bool members_due = now_ms >= next_membership_sync_at_;
   // Unscaled (up to 32 members): every round. Scaled: every scale-th round or so.
   if (members_due) next_membership_sync_at_ = now_ms + interval * (MembershipSyncScale(membership_->members().size()) - 1);
-  // join=true asks the receiver to answer with its own membership.
-  PushPullMessage members = membership_->Snapshot(true);
-  ContextDigestMessage digest{map_.context(), StateDigest(), true};
+  // join=true asks the receiver to answer with its own membership. Built
+  // only for a round that sends it: a 1000-member table is not free.
+  std::optional<PushPullMessage> members;
+  ContextDigestMessage digest{map_.context(), CurrentDigest(), true};
   std::vector<Address> lost_seeds;  // seeds that are not live members now
   for (const Address& seed : config_.seeds) {
     if (seed == config_.advertise) continue;
@@ -135,7 +137,10 @@ void NodeCore::StartAntiEntropy(uint64_t now_ms) {
   }
   auto open = [&](const Address& to, bool with_members) {
     ++stats_.diff_rounds;
-    if (with_members) outbox_.Send(Transport::kFrame, to, members);
+    if (with_members) {
+      if (!members) members = membership_->Snapshot(true);
+      outbox_.Send(Transport::kFrame, to, *members);
+    }
     outbox_.Send(Transport::kFrame, to, digest);
   };
   if (auto peers = membership_->RandomPeers(1); !peers.empty()) {
@@ -181,7 +186,7 @@ void NodeCore::SyncWithArrivals(uint64_t now_ms) {
     if (m == nullptr || now_ms < next_arrival_sync_at_) continue;
     next_arrival_sync_at_ = now_ms + config_.timing.probe_interval_ms;
     ++stats_.diff_rounds;
-    outbox_.Send(Transport::kFrame, m->address, ContextDigestMessage{map_.context(), StateDigest(), true});
+    outbox_.Send(Transport::kFrame, m->address, ContextDigestMessage{map_.context(), CurrentDigest(), true});
   }
 }
 
@@ -263,7 +268,7 @@ void NodeCore::HandleDeltas(const std::string& sender, const DeltaBatchMessage& 
 }
 
 void NodeCore::HandleDigest(const std::string& sender, const Address& from, const ContextDigestMessage& m) {
-  if (m.digest == StateDigest()) return;  // identical states: nothing to say
+  if (m.digest == CurrentDigest()) return;  // identical states: nothing to say
   Address to = ReplyAddress(sender, from);
   std::vector<Delta> chunks = map_.Diff(m.context, config_.sync.chunk_bytes);
   for (size_t i = 0; i < chunks.size(); ++i) {
@@ -271,7 +276,7 @@ void NodeCore::HandleDigest(const std::string& sender, const Address& from, cons
     outbox_.Send(Transport::kFrame, to, std::move(chunk));
     ++stats_.chunks_sent;
   }
-  if (m.reply_wanted) outbox_.Send(Transport::kFrame, to, ContextDigestMessage{map_.context(), StateDigest(), false});
+  if (m.reply_wanted) outbox_.Send(Transport::kFrame, to, ContextDigestMessage{map_.context(), CurrentDigest(), false});
 }
 
 void NodeCore::HandleDurableAcks(const std::string& sender, const DurableAckMessage& m, uint64_t now_ms) {
@@ -402,9 +407,14 @@ void NodeCore::PushDelta(DeltaItem item, int fanout, uint8_t hops, const std::st
     batch.hops = static_cast<uint8_t>(config_.sync.max_hops);
     fanout = static_cast<int>(members);
   }
-  for (const Member* peer : membership_->RandomPeers(static_cast<size_t>(fanout), exclude)) {
-    outbox_.Send(Transport::kDatagram, peer->address, batch);
-    ++stats_.deltas_pushed;
+  // Encoded once for every peer (up to 127 of them in direct mode).
+  std::vector<const Member*> peers = membership_->RandomPeers(static_cast<size_t>(fanout), exclude);
+  if (!peers.empty()) {
+    std::string encoded = EncodeMessage(batch);
+    for (const Member* peer : peers) {
+      outbox_.SendEncoded(peer->address, encoded);
+      ++stats_.deltas_pushed;
+    }
   }
   // Small deltas also ride on membership traffic for a few rounds, which
   // reaches nodes the eager push missed. A node with nobody to reach keeps
@@ -414,11 +424,10 @@ void NodeCore::PushDelta(DeltaItem item, int fanout, uint8_t hops, const std::st
   // gets confirmed (anti-entropy chunks carry none), so it must wait in the
   // queue for the first peer (libparley's example writes right at start-up).
   if (!batch.deltas[0].write_id && !membership_->HasReachablePeer()) return;
-  // An estimate (no encoding on the write path); the packer checks real sizes.
-  size_t bytes = 16 + batch.deltas[0].delta.ApproximateBytes();
-  if (bytes <= config_.sync.piggyback_max_bytes) {
+  // An estimate first, so a big delta is never encoded for nothing.
+  if (16 + batch.deltas[0].delta.ApproximateBytes() <= config_.sync.piggyback_max_bytes) {
     batch.hops = static_cast<uint8_t>(config_.sync.max_hops);  // receivers need not forward
-    broadcasts_.Push(std::move(batch), bytes, std::nullopt);
+    broadcasts_.Push(EncodeMessage(batch), std::nullopt);
   }
 }
 
@@ -509,7 +518,7 @@ void NodeCore::NotifyWatches(const std::vector<std::string>& keys) {
 
 void NodeCore::SyncThroughRelay(uint64_t now_ms) {
   (void)now_ms;
-  outbox_.Send(Transport::kFrame, kRelayAddress, ContextDigestMessage{map_.context(), StateDigest(), false});
+  outbox_.Send(Transport::kFrame, kRelayAddress, ContextDigestMessage{map_.context(), CurrentDigest(), false});
   Flush();
 }
 
@@ -518,37 +527,51 @@ void NodeCore::Leave(uint64_t now_ms) {
   Flush();
 }
 
-Digest NodeCore::StateDigest() const { return map_.StateDigest(); }  // kept by the map, O(context)
+Digest NodeCore::StateDigest() const {
+  return digest_version_ == map_.version() ? digest_ : map_.StateDigest();
+}
+
+Digest NodeCore::CurrentDigest() {
+  if (digest_version_ != map_.version()) {
+    digest_ = map_.StateDigest();
+    digest_version_ = map_.version();
+  }
+  return digest_;
+}
 
 // ---- output --------------------------------------------------------------------------------
 
 void NodeCore::Flush() {
-  auto frame = [this](const Address& to, const Message& m) {
-    Result<std::string> bytes = wire_->EncodeFrame(m);
+  auto frame = [this](const Address& to, Result<std::string> bytes) {
     if (bytes.ok()) outputs_.packets.push_back(OutgoingPacket{Transport::kFrame, to, std::move(bytes).value()});
   };
   for (Outbox::Destination& d : outbox_.Drain()) {
     if (d.transport == Transport::kFrame) {
-      for (const Message& m : d.messages) frame(d.to, m);
+      for (const Message& m : d.messages) frame(d.to, wire_->EncodeFrame(m));
       continue;
     }
-    // Piggyback broadcasts into the space one datagram has left. Sizing the
-    // messages costs an encode, so only when there is something to add.
-    size_t used = SIZE_MAX;
-    if (!broadcasts_.empty()) {
-      used = wire_->PacketOverhead();
-      for (const Message& m : d.messages) used += EncodeMessage(m).size();
+    // Everything for this address in wire form: the messages first (probes
+    // and acks lead), then what came encoded, then broadcasts piggybacked
+    // into the space one datagram has left.
+    std::vector<std::string> encoded;
+    encoded.reserve(d.messages.size() + d.encoded.size());
+    size_t used = wire_->PacketOverhead();
+    for (const Message& m : d.messages) {
+      encoded.push_back(EncodeMessage(m));
+      used += encoded.back().size();
     }
-    if (used < config_.limits.max_datagram_bytes) {
-      for (Message& m : broadcasts_.Take(config_.limits.max_datagram_bytes - used, membership_->TransmitLimit())) {
-        d.messages.push_back(std::move(m));
-      }
+    for (std::string& e : d.encoded) {
+      used += e.size();
+      encoded.push_back(std::move(e));
     }
-    DatagramBatch batch = wire_->EncodeDatagrams(d.messages);
+    if (!broadcasts_.empty() && used < config_.limits.max_datagram_bytes) {
+      broadcasts_.Take(config_.limits.max_datagram_bytes - used, membership_->TransmitLimit(), &encoded);
+    }
+    DatagramBatch batch = wire_->EncodedDatagrams(encoded);
     for (std::string& datagram : batch.datagrams) {
       outputs_.packets.push_back(OutgoingPacket{Transport::kDatagram, d.to, std::move(datagram)});
     }
-    for (size_t i : batch.need_tcp) frame(d.to, d.messages[i]);  // too big for UDP
+    for (size_t i : batch.need_tcp) frame(d.to, wire_->EncodedFrame(encoded[i]));  // too big for UDP
   }
 }
 

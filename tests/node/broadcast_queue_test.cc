@@ -6,53 +6,102 @@
 namespace parley {
 namespace {
 
-Message Ping(uint32_t seq) { return PingMessage{seq, "x"}; }
+// A stand-in for an encoded message: `size` bytes, tagged by `tag`.
+std::string Encoded(uint32_t tag, size_t size = 10) {
+  std::string s = std::to_string(tag) + ":";
+  s.resize(size, '.');
+  return s;
+}
+uint32_t TagOf(const std::string& encoded) { return static_cast<uint32_t>(std::stoul(encoded)); }
+
+std::vector<std::string> Take(BroadcastQueue& q, size_t budget, int limit) {
+  std::vector<std::string> out;
+  size_t n = q.Take(budget, limit, &out);
+  EXPECT_EQ(n, out.size());
+  return out;
+}
 
 TEST(BroadcastQueue, NewerBroadcastAboutTheSameSubjectReplacesTheOlder) {
   BroadcastQueue q;
-  q.Push(Ping(1), 10, "n1");
-  q.Push(Ping(2), 10, "n1");
-  q.Push(Ping(3), 10, "n2");
+  q.Push(Encoded(1), "n1");
+  q.Push(Encoded(2), "n1");
+  q.Push(Encoded(3), "n2");
   EXPECT_EQ(q.size(), 2u);
+  std::vector<std::string> taken = Take(q, SIZE_MAX, 5);
+  ASSERT_EQ(taken.size(), 2u);
+  EXPECT_EQ(TagOf(taken[0]), 3u);
+  EXPECT_EQ(TagOf(taken[1]), 2u);  // 1 was superseded
 }
 
 TEST(BroadcastQueue, RetiresAfterTheTransmitLimitAndRespectsTheBudget) {
   BroadcastQueue q;
-  q.Push(Ping(1), 10, std::nullopt);
-  q.Push(Ping(2), 10, std::nullopt);
-  EXPECT_EQ(q.Take(15, 2).size(), 1u);  // only one fits
-  EXPECT_EQ(q.Take(100, 2).size(), 2u);
-  EXPECT_EQ(q.Take(100, 2).size(), 1u);  // the first one is retired
+  q.Push(Encoded(1), std::nullopt);
+  q.Push(Encoded(2), std::nullopt);
+  EXPECT_EQ(Take(q, 15, 2).size(), 1u);  // only one fits
+  EXPECT_EQ(Take(q, 100, 2).size(), 2u);
+  EXPECT_EQ(Take(q, 100, 2).size(), 1u);  // the first one is retired
   EXPECT_TRUE(q.empty());
 }
 
 TEST(BroadcastQueue, OffersTheLeastSentFirstAndTheNewestAmongEquals) {
   BroadcastQueue q;
-  for (uint32_t seq = 1; seq <= 3; ++seq) q.Push(Ping(seq), 10, std::nullopt);
-  auto seq_of = [](const std::vector<Message>& taken) { return std::get<PingMessage>(taken.at(0)).seq; };
-  EXPECT_EQ(seq_of(q.Take(10, 5)), 3u);  // all unsent: the newest
-  EXPECT_EQ(seq_of(q.Take(10, 5)), 2u);  // 3 was sent once now
-  EXPECT_EQ(seq_of(q.Take(10, 5)), 1u);
-  EXPECT_EQ(seq_of(q.Take(10, 5)), 3u);  // all sent once: the newest again
+  for (uint32_t tag = 1; tag <= 3; ++tag) q.Push(Encoded(tag), std::nullopt);
+  EXPECT_EQ(TagOf(Take(q, 10, 5).at(0)), 3u);  // all unsent: the newest
+  EXPECT_EQ(TagOf(Take(q, 10, 5).at(0)), 2u);  // 3 was sent once now
+  EXPECT_EQ(TagOf(Take(q, 10, 5).at(0)), 1u);
+  EXPECT_EQ(TagOf(Take(q, 10, 5).at(0)), 3u);  // all sent once: the newest again
   // A broadcast too big for what is left is skipped, not a stopper.
-  q.Push(Ping(4), 50, std::nullopt);
-  std::vector<Message> taken = q.Take(30, 5);
+  q.Push(Encoded(4, 50), std::nullopt);
+  std::vector<std::string> taken = Take(q, 30, 5);
   ASSERT_EQ(taken.size(), 3u);
   EXPECT_EQ(q.size(), 4u);
+}
+
+// Take() appends: what the caller already holds stays, in front.
+TEST(BroadcastQueue, TakeAppendsTheBytesAsQueued) {
+  BroadcastQueue q;
+  q.Push(Encoded(7, 12), "n7");
+  std::vector<std::string> out = {"probe"};
+  EXPECT_EQ(q.Take(100, 3, &out), 1u);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0], "probe");
+  EXPECT_EQ(out[1], Encoded(7, 12));
+}
+
+// A superseded broadcast that had been sent is gone from every index: a
+// later one about the same subject, and transmissions up to the limit,
+// still work (its queue node moved when it was re-ranked).
+TEST(BroadcastQueue, SupersedingAfterTransmissionsKeepsTheIndexesRight) {
+  BroadcastQueue q;
+  q.Push(Encoded(1), "n1");
+  q.Push(Encoded(2), std::nullopt);
+  EXPECT_EQ(Take(q, SIZE_MAX, 4).size(), 2u);
+  EXPECT_EQ(Take(q, SIZE_MAX, 4).size(), 2u);
+  q.Push(Encoded(3), "n1");  // replaces 1, sent twice
+  EXPECT_EQ(q.size(), 2u);
+  std::vector<std::string> taken = Take(q, SIZE_MAX, 4);
+  ASSERT_EQ(taken.size(), 2u);
+  EXPECT_EQ(TagOf(taken[0]), 3u);  // unsent first
+  EXPECT_EQ(TagOf(taken[1]), 2u);
+  EXPECT_EQ(Take(q, SIZE_MAX, 4).size(), 2u);  // 2 retires (4 sends)
+  EXPECT_EQ(q.size(), 1u);
+  EXPECT_EQ(Take(q, SIZE_MAX, 4).size(), 1u);
+  EXPECT_EQ(Take(q, SIZE_MAX, 4).size(), 1u);  // 3 retires
+  EXPECT_TRUE(q.empty());
 }
 
 // A node with no peers never takes its broadcasts: the queue must not grow
 // without bound (found by redis-benchmark against a lone node).
 TEST(BroadcastQueue, UnnamedBroadcastsAreBounded) {
   BroadcastQueue q;
-  for (uint32_t i = 0; i < 10 * BroadcastQueue::kMaxUnnamed; ++i) q.Push(Ping(i), 10, std::nullopt);
-  q.Push(Ping(0), 10, "member");
+  for (uint32_t i = 0; i < 10 * BroadcastQueue::kMaxUnnamed; ++i) q.Push(Encoded(i), std::nullopt);
+  q.Push(Encoded(0), "member");
   EXPECT_EQ(q.size(), BroadcastQueue::kMaxUnnamed + 1);
   // The newest survive.
-  std::vector<Message> taken = q.Take(SIZE_MAX, 100);
+  std::vector<std::string> taken = Take(q, SIZE_MAX, 100);
   bool newest = false;
-  for (const Message& m : taken) {
-    if (std::get<PingMessage>(m).seq == 10 * BroadcastQueue::kMaxUnnamed - 1) newest = true;
+  for (const std::string& m : taken) {
+    if (TagOf(m) == 10 * BroadcastQueue::kMaxUnnamed - 1) newest = true;
   }
   EXPECT_TRUE(newest);
 }

@@ -114,6 +114,29 @@ TEST(NodeCore, NodeThatMissedWritesCatchesUpByAntiEntropyAlone) {
       << "every delta node 3 got came from anti-entropy";
 }
 
+// The core caches its digest by map version for anti-entropy; whatever
+// changed the map (local writes, pushed deltas, diff chunks), the digest it
+// sends and reports must be the state's, never a stale one.
+TEST(NodeCore, CachedDigestFollowsEveryChange) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  std::mt19937_64 rng(seed);
+  TestCluster c(seed);
+  NodeConfig config;
+  config.timing.push_pull_interval_ms = 300;  // digests exchanged often
+  for (int i = 0; i < 4; ++i) c.Add(config);
+  c.Run(2000);
+  for (int round = 0; round < 40; ++round) {
+    WriteRandomly(c, rng, 1);
+    for (size_t i = 0; i < c.size(); ++i) {
+      const NodeCore& core = *c.node(i).core;
+      ASSERT_EQ(core.StateDigest(), core.map().RecomputeStateDigest()) << "node " << i << " round " << round;
+    }
+  }
+  c.Run(5000);
+  EXPECT_TRUE(c.AllSameDigest());
+}
+
 TEST(NodeCore, CrashedNodeIsSuspectedThenDeclaredDeadByAll) {
   uint64_t seed = testing::TestSeed();
   SCOPED_TRACE(testing::SeedTrace(seed));

@@ -42,10 +42,32 @@ TEST(CheckersCanFail, WidenedDiffChunksAreCaught) {
   EXPECT_NE(report.find("reproduce with: repro"), std::string::npos);
 }
 
+// The same with a bounded key space (checked_keys): the bug is still caught,
+// as lost writes as well as divergence.
+TEST(CheckersCanFail, WidenedDiffChunksAreCaughtWithBoundedKeys) {
+  Scenario s = PartitionedWrites();
+  s.workload.checked_keys = 3;
+  s.inject_bug = "widen-diff-chunks";
+  Result<SimResult> r = RunScenario(s, 11, "repro");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->ok()) << FormatReport(*r);
+  bool convergence = false, lost = false;
+  for (const std::string& v : r->violations) {
+    convergence |= v.rfind("I1 convergence", 0) == 0;
+    lost |= v.rfind("I2 lost write", 0) == 0;
+  }
+  EXPECT_TRUE(convergence);
+  EXPECT_TRUE(lost);
+}
+
 TEST(CheckersCanFail, TheSameScenarioPassesWithoutTheBug) {
-  Result<SimResult> r = RunScenario(PartitionedWrites(), 11, "");
-  ASSERT_TRUE(r.ok());
-  EXPECT_TRUE(r->ok()) << FormatReport(*r);
+  for (int checked_keys : {0, 3}) {
+    Scenario s = PartitionedWrites();
+    s.workload.checked_keys = checked_keys;
+    Result<SimResult> r = RunScenario(s, 11, "");
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r->ok()) << "checked_keys " << checked_keys << "\n" << FormatReport(*r);
+  }
 }
 
 }  // namespace

@@ -1,0 +1,68 @@
+// MemberIndex: finds what was inserted, forgets what was erased, whatever
+// the collisions and the order of removals.
+#include "node/core/member_index.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <map>
+#include <random>
+#include <string>
+
+#include "node/core/membership.h"
+
+namespace parley {
+namespace {
+
+TEST(MemberIndex, FindsInsertedAndForgetsErased) {
+  MemberIndex index;
+  Member a, b;
+  a.name = "n1";
+  b.name = "n2";
+  EXPECT_EQ(index.Find("n1"), nullptr);
+  index.Insert(a.name, &a);
+  index.Insert(b.name, &b);
+  EXPECT_EQ(index.Find("n1"), &a);
+  EXPECT_EQ(index.Find("n2"), &b);
+  EXPECT_EQ(index.Find("n3"), nullptr);
+  index.Erase("n1");
+  EXPECT_EQ(index.Find("n1"), nullptr);
+  EXPECT_EQ(index.Find("n2"), &b);
+  EXPECT_EQ(index.size(), 1u);
+  index.Erase("n1");  // absent: nothing happens
+  EXPECT_EQ(index.size(), 1u);
+}
+
+// Random inserts and erases against a std::map: erasing from the middle of
+// a probe run must keep every later member of the run findable.
+TEST(MemberIndex, AgreesWithAMapUnderChurn) {
+  std::mt19937_64 rng(7);
+  std::deque<Member> storage;  // stable addresses
+  std::map<std::string, Member*> model;
+  MemberIndex index;
+  for (int step = 0; step < 20000; ++step) {
+    std::string name = "n" + std::to_string(rng() % 600);
+    if (rng() % 3 != 0) {
+      if (model.count(name) != 0) continue;
+      storage.emplace_back().name = name;
+      model[name] = &storage.back();
+      index.Insert(storage.back().name, &storage.back());
+    } else {
+      auto it = model.find(name);
+      if (it == model.end()) continue;
+      index.Erase(it->second->name);
+      model.erase(it);
+    }
+    if (step % 500 == 0) {
+      for (int i = 0; i < 600; ++i) {
+        std::string probe = "n" + std::to_string(i);
+        auto it = model.find(probe);
+        ASSERT_EQ(index.Find(probe), it == model.end() ? nullptr : it->second) << probe << " at step " << step;
+      }
+      ASSERT_EQ(index.size(), model.size());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace parley
