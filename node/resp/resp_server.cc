@@ -31,6 +31,10 @@ Result<std::unique_ptr<RespServer>> RespServer::Start(uv_loop_t* loop, std::uniq
     return Status::IoError(std::string("resp: tcp init: ") + uv_strerror(rc));
   }
   server->listener_.get()->data = server.get();
+  if (int rc = server->drain_idle_.Init(uv_idle_init, loop); rc != 0) {
+    return Status::IoError(std::string("resp: idle init: ") + uv_strerror(rc));
+  }
+  server->drain_idle_.get()->data = server.get();
   std::string where = FormatAddress(server->options_.bind);
   if (int rc = uv_tcp_bind(server->listener_.get(), reinterpret_cast<const sockaddr*>(&*addr), 0); rc != 0) {
     return Status::IoError("resp: bind " + where + ": " + uv_strerror(rc));
@@ -55,6 +59,8 @@ void RespServer::Close() {
   if (closed_) return;
   closed_ = true;
   listener_.Close();
+  drain_idle_.Close();
+  deferred_.clear();
   // Detach first: a closing connection must not call back into a server
   // that is going away.
   std::map<uint64_t, Client> clients = std::move(clients_);
@@ -99,6 +105,7 @@ void RespServer::OnConnection() {
     UpdateFlow(id);
   };
   io.close = [connection] { connection->CloseAfterWrites(); };
+  io.defer_drain = [this, id] { DeferDrain(id); };
   Client client;
   client.connection = connection;
   client.session = RespSession::Create(backend_.get(), &state_, std::move(io), FormatAddress(connection->peer()),
@@ -112,6 +119,28 @@ void RespServer::OnClosed(uint64_t id) {
   std::shared_ptr<RespSession> session = std::move(it->second.session);
   clients_.erase(it);
   session->Shutdown();
+}
+
+void RespServer::DeferDrain(uint64_t id) {
+  if (closed_) return;
+  if (deferred_.empty()) {
+    uv_idle_start(drain_idle_.get(), [](uv_idle_t* h) {
+      uv_idle_stop(h);
+      static_cast<RespServer*>(h->data)->DrainDeferred();
+    });
+  }
+  deferred_.push_back(id);
+}
+
+void RespServer::DrainDeferred() {
+  std::vector<uint64_t> ids;
+  ids.swap(deferred_);
+  for (uint64_t id : ids) {
+    auto it = clients_.find(id);
+    if (it == clients_.end()) continue;
+    std::shared_ptr<RespSession> session = it->second.session;  // may close while draining
+    session->DrainDeferred();
+  }
 }
 
 void RespServer::UpdateFlow(uint64_t id) {

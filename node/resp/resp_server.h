@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "node/resp/resp_backend.h"
 #include "node/resp/resp_session.h"
@@ -60,6 +61,10 @@ class RespServer : public FrontDoor {
   void OnClosed(uint64_t client);
   // Pauses reading while a client's replies pile up, resumes once drained.
   void UpdateFlow(uint64_t client);
+  // Sends, once this loop turn's callbacks have run, the replies of clients
+  // whose writes were acknowledged meanwhile (see SessionIo::defer_drain).
+  void DeferDrain(uint64_t client);
+  void DrainDeferred();
 
   uv_loop_t* loop_;
   std::unique_ptr<RespBackend> backend_;  // outlives the sessions below
@@ -69,6 +74,8 @@ class RespServer : public FrontDoor {
   Address address_;
   uint64_t next_client_ = 1;
   std::map<uint64_t, Client> clients_;
+  UvHandle<uv_idle_t> drain_idle_;  // active while deferred_ is not empty
+  std::vector<uint64_t> deferred_;  // clients to drain
   bool closed_ = false;
 };
 

@@ -131,7 +131,7 @@ bool RespSession::SubmitWrite(std::vector<Op> ops) {
     slot->acknowledged = true;
     slot->status = result;
     if (auto self = slot->session.lock()) {
-      if (!self->executing_) self->Drain();
+      if (!self->executing_) self->OnAcknowledged();
     }
   });
   if (!status.ok()) {
@@ -144,6 +144,15 @@ bool RespSession::SubmitWrite(std::vector<Op> ops) {
   }
   submitted_ = std::move(slot);
   return true;
+}
+
+void RespSession::OnAcknowledged() {
+  if (!io_.defer_drain) {
+    Drain();
+  } else if (!drain_deferred_) {
+    drain_deferred_ = true;
+    io_.defer_drain();
+  }
 }
 
 void RespSession::QueueBytes(std::string bytes) {

@@ -34,6 +34,11 @@ namespace parley::resp {
 struct SessionIo {
   std::function<void(std::string bytes)> send;  // reply bytes, in order
   std::function<void()> close;                  // after everything sent so far
+  // Optional. Acknowledgements that arrive between commands (one fsync can
+  // acknowledge a whole pipeline) call this once instead of sending at
+  // once; the server then calls DrainDeferred() later in the same loop
+  // turn, and the pipeline's replies leave in one write, not one each.
+  std::function<void()> defer_drain;
 };
 
 class RespSession : public std::enable_shared_from_this<RespSession> {
@@ -84,6 +89,12 @@ class RespSession : public std::enable_shared_from_this<RespSession> {
   std::vector<std::string> channels() const;
   std::vector<std::string> patterns() const;
 
+  // Sends what acknowledgements made ready (see SessionIo::defer_drain).
+  void DrainDeferred() {
+    drain_deferred_ = false;
+    Drain();
+  }
+
   // Runs one parsed command (public for tests and the fuzzer).
   void Execute(std::vector<std::string>& args);
 
@@ -111,6 +122,8 @@ class RespSession : public std::enable_shared_from_this<RespSession> {
   RespSession(RespBackend* backend, ServerState* server, SessionIo io, std::string peer, std::string local);
   // Moves every leading finished reply to out_, sends it, closes if asked.
   void Drain();
+  // A write was acknowledged outside a command: drain now or deferred.
+  void OnAcknowledged();
   void QueueBytes(std::string bytes);  // a ready reply or a pub/sub message
   void OnKeyChange(const std::string& key, const std::string& subscription, bool pattern);
   uint64_t WatchFor(const std::string& channel_or_pattern, bool pattern);
@@ -132,6 +145,7 @@ class RespSession : public std::enable_shared_from_this<RespSession> {
   RespWriter writer_;
   std::shared_ptr<ReplySlot> submitted_;  // set by SubmitWrite during a command
   bool executing_ = false;
+  bool drain_deferred_ = false;  // defer_drain called, DrainDeferred() not yet
   std::vector<std::string> held_messages_;  // pub/sub messages raised during a command
   bool close_requested_ = false;
   bool closing_ = false;

@@ -190,6 +190,32 @@ TEST_F(RespCommandsTest, RepliesKeepOrderWhileWritesArePending) {
   EXPECT_EQ(TakeReplies(), "OK | v | 1 | PONG");
 }
 
+// One fsync acknowledges a whole pipeline: with defer_drain, the session asks
+// once to be drained and then sends every reply in one piece, instead of one
+// send per acknowledgement.
+TEST_F(RespCommandsTest, AcknowledgedPipelineIsSentInOnePiece) {
+  std::vector<std::string> sends;
+  int deferrals = 0;
+  SessionIo io;
+  io.send = [&sends](std::string bytes) { sends.push_back(std::move(bytes)); };
+  io.defer_drain = [&deferrals] { ++deferrals; };
+  auto session = RespSession::Create(&backend_, &server_, std::move(io));
+  backend_.auto_ack = false;
+  std::string pipeline;
+  for (int i = 0; i < 16; ++i) pipeline += EncodeCommand({"SET", "k" + std::to_string(i), "v"});
+  session->Feed(pipeline);
+  EXPECT_TRUE(sends.empty());
+  backend_.AckAll();
+  EXPECT_EQ(deferrals, 1);
+  EXPECT_TRUE(sends.empty()) << "sent before the server drained it";
+  session->DrainDeferred();
+  ASSERT_EQ(sends.size(), 1u);
+  std::string expected;
+  for (int i = 0; i < 16; ++i) expected += "+OK\r\n";
+  EXPECT_EQ(sends[0], expected);
+  session->Shutdown();
+}
+
 TEST_F(RespCommandsTest, FailedAcknowledgementBecomesAnError) {
   backend_.fail_acks_with = Status::IoError("disk full");
   EXPECT_EQ(Run({"SET", "k", "v"}), "(error) ERR write not acknowledged: disk full");
