@@ -33,8 +33,8 @@ class RespBackend {
   // Applies `ops` as one atomic batch. A refused batch (wrong type, bad
   // argument, node stopping) returns the error and `done` is never called.
   // Otherwise the ops are already visible in map() on return, and `done`
-  // runs later, once, when the write is acknowledged (or failed to become
-  // durable).
+  // runs once, when the write is acknowledged (or failed to become
+  // durable): later, or before Write() returns (an in-memory node).
   virtual Status Write(std::vector<Op> ops, WriteCallback done) = 0;
 
   // Calls `on_change` for every key starting with `prefix` whose visible

@@ -11,6 +11,8 @@ namespace {
 
 // Arguments reserved up front at most, whatever count a client announces.
 constexpr size_t kMaxReserve = 64;
+// Argument buffers kept between commands for reuse, up to this size each.
+constexpr size_t kMaxKeptCapacity = 4096;
 // A length header ("*<n>\r\n" or "$<n>\r\n") longer than this is refused
 // before its end arrives (Redis uses its inline limit for the same purpose).
 constexpr size_t kMaxHeaderBytes = 64 * 1024;
@@ -112,13 +114,15 @@ RespParser::Outcome RespParser::ParseMultibulk(std::vector<std::string>* args) {
     if (count > static_cast<long long>(limits_.max_multibulk_length)) {
       return Fail("Protocol error: invalid multibulk length");
     }
-    args->clear();
-    if (count <= 0) return Outcome::kCommand;  // Redis ignores "*0" and "*-1"
+    if (count <= 0) {
+      args->clear();
+      return Outcome::kCommand;  // Redis ignores "*0" and "*-1"
+    }
     in_multibulk_ = true;
     args_left_ = count;
     bulk_length_ = -1;
     command_bytes_ = 0;
-    partial_.clear();
+    filled_ = 0;
     partial_.reserve(count < static_cast<long long>(kMaxReserve) ? static_cast<size_t>(count) : kMaxReserve);
   }
   while (args_left_ > 0) {
@@ -146,14 +150,28 @@ RespParser::Outcome RespParser::ParseMultibulk(std::vector<std::string>* args) {
       if (buffer_.capacity() < need) buffer_.reserve(need);
       return Outcome::kNeedMore;
     }
-    partial_.emplace_back(buffer_.data() + read_, static_cast<size_t>(bulk_length_));
+    // Reuse the strings of the command before last (swapped back in below):
+    // keys longer than the small-string buffer then cost no allocation.
+    const char* bulk = buffer_.data() + read_;
+    if (filled_ < partial_.size()) {
+      partial_[filled_].assign(bulk, static_cast<size_t>(bulk_length_));
+    } else {
+      partial_.emplace_back(bulk, static_cast<size_t>(bulk_length_));
+    }
+    ++filled_;
     read_ += need;
     bulk_length_ = -1;
     --args_left_;
   }
   in_multibulk_ = false;
+  partial_.resize(filled_);
   args->swap(partial_);
-  partial_.clear();
+  // partial_ now holds the caller's previous arguments, kept for their
+  // capacity; but a big value's buffer is not worth keeping.
+  if (partial_.size() > kMaxReserve) partial_ = {};
+  for (std::string& s : partial_) {
+    if (s.capacity() > kMaxKeptCapacity) std::string().swap(s);
+  }
   return Outcome::kCommand;
 }
 

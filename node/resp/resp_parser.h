@@ -62,7 +62,8 @@ class RespParser {
   long long args_left_ = 0;
   long long bulk_length_ = -1;  // -1: the next "$<n>" header is still to read
   size_t command_bytes_ = 0;
-  std::vector<std::string> partial_;
+  std::vector<std::string> partial_;  // arguments being read; its strings are reused
+  size_t filled_ = 0;                 // of partial_, how many belong to this command
 };
 
 // Splits an inline command line like Redis's sdssplitargs(): spaces

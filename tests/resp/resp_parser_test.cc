@@ -45,6 +45,20 @@ TEST(RespParserTest, ParsesPipelinedCommands) {
   EXPECT_EQ(commands[99], (Args{"INCR", "k99"}));
 }
 
+// The parser reuses argument strings between commands; longer, shorter and
+// big arguments must still come out exactly.
+TEST(RespParserTest, ReusedArgumentBuffersHoldExactlyEachCommand) {
+  std::vector<Args> sent = {{"MSET", "a-key-longer-than-sixteen", "1", "b", "2"},
+                            {"GET", "a"},
+                            {"SET", "k", std::string(5000, 'x')},
+                            {"PING"},
+                            {"SET", "another-long-key-name-here", ""},
+                            {"HSET", "h", "f", std::string(20, 'v'), "g", "w"}};
+  std::string input;
+  for (const Args& a : sent) input += EncodeCommand(a);
+  EXPECT_EQ(ParseAll(input), sent);
+}
+
 TEST(RespParserTest, EverySplitGivesTheSameCommands) {
   std::string input = EncodeCommand({"SET", "k", std::string(300, 'x')}) + "PING hello\r\n" +
                       EncodeCommand({"GET", ""}) + "*0\r\n" + EncodeCommand({"ECHO", "\"q\""});
