@@ -127,23 +127,6 @@ void TcpConnection::Write(std::string bytes) {
 
 void TcpConnection::Flush() {
   if (pending_.empty()) return;
-  // Most writes fit in the socket buffer: try at once and hand libuv only
-  // the rest. A uv_write that completes at once still re-arms the poll
-  // watcher on completion, one epoll_ctl per write (libuv 1.44).
-  uv_buf_t first = uv_buf_init(pending_.data(), static_cast<unsigned>(pending_.size()));
-  int sent = uv_try_write(reinterpret_cast<uv_stream_t*>(&handle_), &first, 1);
-  if (sent < 0 && sent != UV_EAGAIN) {
-    Close(Status::IoError(std::string("write: ") + uv_strerror(sent)));
-    return;
-  }
-  if (sent > 0) {
-    queued_bytes_ -= static_cast<size_t>(sent);
-    pending_.erase(0, static_cast<size_t>(sent));
-  }
-  if (pending_.empty()) {
-    if (queued_bytes_ == 0 && close_when_drained_) Close();
-    return;
-  }
   auto* w = new WriteRequest{{}, std::move(pending_), this};
   pending_.clear();
   w->req.data = w;
@@ -169,8 +152,8 @@ void TcpConnection::OnWrite(uv_write_t* req, int status) {
     c->Close(Status::IoError(std::string("write: ") + uv_strerror(status)));
     return;
   }
-  c->Flush();  // what was gathered meanwhile (may close on an error)
-  if (c->queued_bytes_ == 0 && !c->closing_) {
+  c->Flush();  // what was gathered meanwhile
+  if (c->queued_bytes_ == 0) {
     if (c->close_when_drained_) {
       c->Close();
       return;
@@ -192,12 +175,8 @@ void TcpConnection::Close(const Status& why) {
   if (closing_) return;
   closing_ = true;
   pending_.clear();
-  // The other callbacks stay until the object is freed: Close() may run
-  // inside one of them (a reply written at once and the connection closed,
-  // all from on_data), and replacing a running std::function destroys its
-  // captures under it. closing_ keeps them from being called again.
   auto on_close = std::move(callbacks_.on_close);
-  callbacks_.on_close = nullptr;
+  callbacks_ = Callbacks{};
   uv_close(reinterpret_cast<uv_handle_t*>(&handle_),
            [](uv_handle_t* h) { delete static_cast<TcpConnection*>(h->data); });
   if (on_close) on_close(why);

@@ -9,9 +9,7 @@
 // Writes are queued while an outgoing connection is still connecting and
 // sent in order once it is up. While a write is in flight, later ones are
 // gathered into one buffer and sent together when it completes: pipelined
-// RESP replies then cost one write() per loop turn instead of one each.
-// A write is first tried at once (uv_try_write); only what the socket does
-// not take waits for libuv. Any error closes the connection and drops
+// RESP replies then cost one write() per loop turn instead of one each. Any error closes the connection and drops
 // whatever was queued: gossip is idempotent and the next send reconnects.
 #pragma once
 
