@@ -390,7 +390,8 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
 void NodeCore::PushDelta(DeltaItem item, int fanout, uint8_t hops, const std::string& exclude) {
   // Nobody to send it to, nothing to queue (see the piggyback note below):
   // a lone node's write path ends here.
-  if (!config_.relay && !item.write_id && !membership_->HasReachablePeer()) return;
+  const bool reachable = membership_->HasReachablePeer();  // a roster scan: once per push
+  if (!config_.relay && !item.write_id && !reachable) return;
   DeltaBatchMessage batch;
   batch.hops = hops;
   batch.deltas.push_back(std::move(item));  // not {item}: an initializer list copies
@@ -423,7 +424,7 @@ void NodeCore::PushDelta(DeltaItem item, int fanout, uint8_t hops, const std::st
   // A quorum write is the exception: only a delta that carries its write id
   // gets confirmed (anti-entropy chunks carry none), so it must wait in the
   // queue for the first peer (libparley's example writes right at start-up).
-  if (!batch.deltas[0].write_id && !membership_->HasReachablePeer()) return;
+  if (!batch.deltas[0].write_id && !reachable) return;
   // An estimate first, so a big delta is never encoded for nothing.
   if (16 + batch.deltas[0].delta.ApproximateBytes() <= config_.sync.piggyback_max_bytes) {
     batch.hops = static_cast<uint8_t>(config_.sync.max_hops);  // receivers need not forward
