@@ -8,11 +8,13 @@ namespace parley {
 
 namespace {
 
-constexpr size_t kSlotFields = 5;   // key, type, member, clock, entries
+constexpr size_t kSlotFields = 5;   // key, type, member, clock, entries[, after]
 constexpr size_t kEntryFields = 6;  // replica, counter, ts, value, increments, decrements
 
 void WriteSlotState(const SlotState& slot, MsgpackWriter& writer) {
-  writer.Array(kSlotFields);
+  // A full slot state has five fields; a write's change adds `after` as a
+  // sixth, [replica, counter], so full states encode as before.
+  writer.Array(static_cast<uint32_t>(kSlotFields + (slot.after ? 1 : 0)));
   writer.Str(slot.key);
   writer.Uint(static_cast<uint8_t>(slot.slot.type));
   writer.Str(slot.slot.member);
@@ -33,6 +35,11 @@ void WriteSlotState(const SlotState& slot, MsgpackWriter& writer) {
     writer.Bin(entry.value);
     writer.Uint(entry.increments);
     writer.Uint(entry.decrements);
+  }
+  if (slot.after) {
+    writer.Array(2);
+    writer.Uint(slot.after->replica);
+    writer.Uint(slot.after->counter);
   }
 }
 
@@ -84,6 +91,13 @@ SlotState ReadSlotState(const msgpack::object& object, const Limits& limits,
   for (const msgpack::object& entry : entries) {
     if (!reader.ok()) break;
     slot.state.entries.push_back(ReadEntry(entry, limits, reader));
+  }
+  if (reader.ok() && fields.size() > kSlotFields) {
+    auto after = reader.Array(fields[kSlotFields], 2, 2, "slot after");
+    if (reader.ok()) {
+      slot.after = Dot{reader.Uint(after[0], UINT64_MAX, "after replica"),
+                       reader.Uint(after[1], UINT64_MAX, "after counter")};
+    }
   }
   return slot;
 }

@@ -291,11 +291,30 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
     if (dot.counter == 0) dot.counter = std::max(context_.MaxCounter(self_), counter_floor_) + 1;
     return dot;
   };
-  // Slots this batch changed; their final states form the delta.
-  std::vector<SlotView> touched;
+  // Each change this batch made to a slot. The delta carries, per slot, only
+  // the batch's change (SlotState::after): the entries it made and the dots
+  // of the entries it removed, not the slot's whole clock.
+  struct Change {
+    SlotView view;
+    VersionVector removed;    // dots of the entries this change removed
+    uint64_t own_before = 0;  // this replica's clock entry before it
+  };
+  std::vector<Change> changes;
   auto store = [&](KeyMap::iterator key, const SlotKey& slot_key, Slot next) {
     next.clock.Raise(self_, event().counter);
-    touched.push_back(StoreSlot(key, slot_key, std::move(next)));
+    Change change;
+    if (const StoredSlot* existing = FindIn(key->second, slot_key)) {
+      change.own_before = existing->clock.get(self_);
+      for (size_t i = 0; i < existing->entries.size(); ++i) {
+        const Dot& d = existing->entries.dot(i);
+        auto pos = std::lower_bound(next.entries.begin(), next.entries.end(), d,
+                                    [](const Entry& e, const Dot& dot) { return e.dot < dot; });
+        bool kept = pos != next.entries.end() && pos->dot == d;
+        if (!kept) change.removed.Raise(d.replica, d.counter);
+      }
+    }
+    change.view = StoreSlot(key, slot_key, std::move(next));
+    changes.push_back(std::move(change));
   };
   // Empties every live slot of `key` whose type is not `keep`.
   auto clear_others = [&](KeyMap::iterator key, ValueType keep) {
@@ -381,21 +400,49 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
   context_.Insert(dot);
   ++version_;  // the context changed (StoreSlot counted the slots)
   delta.context.Insert(dot);
-  std::sort(touched.begin(), touched.end(), [](const SlotView& a, const SlotView& b) {
-    if (a.key != b.key && a.key->first != b.key->first) return a.key->first < b.key->first;
-    return *a.slot_key < *b.slot_key;
+  // Group the changes by slot, in delta order; a stable sort keeps each
+  // slot's first change, which saw the slot as it was before the batch, first.
+  std::stable_sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) {
+    if (a.view.key != b.view.key && a.view.key->first != b.view.key->first) {
+      return a.view.key->first < b.view.key->first;
+    }
+    return *a.view.slot_key < *b.view.slot_key;
   });
-  touched.erase(std::unique(touched.begin(), touched.end(),
-                            [](const SlotView& a, const SlotView& b) { return a.slot == b.slot; }),
-                touched.end());
-  delta.slots.reserve(touched.size());
-  for (const SlotView& view : touched) {
-    delta.slots.push_back(SlotState{view.key->first, *view.slot_key, view.slot->ToSlot()});
+  for (size_t i = 0; i < changes.size(); ++i) {
+    const SlotView& view = changes[i].view;
+    if (i > 0 && changes[i - 1].view.slot == view.slot) {
+      delta.slots.back().state.clock.Join(changes[i].removed);
+      continue;
+    }
+    SlotState change{view.key->first, *view.slot_key, Slot{std::move(changes[i].removed), {}},
+                     Dot{self_, changes[i].own_before}};
+    change.state.clock.Raise(self_, dot.counter);
+    // The entries the batch made: those of its dot in the slot's final state.
+    const StoredEntries& entries = view.slot->entries;
+    for (size_t e = 0; e < entries.size(); ++e) {
+      if (entries.dot(e) != dot) continue;
+      change.state.entries.push_back(
+          Entry{dot, entries.ts(e), entries.value(e), entries.increments(e), entries.decrements(e)});
+    }
+    delta.slots.push_back(std::move(change));
   }
   return delta;
 }
 
 // ---- merging --------------------------------------------------------------------
+
+bool CrdtMap::Ready(const Delta& delta) const {
+  for (const SlotState& change : delta.slots) {
+    if (!change.after) continue;
+    const KeyState* ks = FindKey(change.key);
+    const StoredSlot* slot = ks ? FindIn(*ks, change.slot) : nullptr;
+    for (const auto& [replica, counter] : change.state.clock.entries()) {
+      uint64_t needed = replica == change.after->replica ? change.after->counter : counter;
+      if (needed > 0 && (slot == nullptr || slot->clock.get(replica) < needed)) return false;
+    }
+  }
+  return true;
+}
 
 Status CrdtMap::Join(const Delta& delta, std::vector<std::string>* changed_keys) {
   std::string why;

@@ -107,6 +107,8 @@ class CrdtMap {
   // Applies `ops` atomically with timestamp `ts` (from a HybridClock): either
   // all apply or, if one is refused (wrong type, bad argument), none does.
   // Returns the delta to log and gossip; an empty delta if nothing changed.
+  // Its slots carry only the batch's change (SlotState::after), so its size
+  // does not grow with the number of replicas that ever wrote a key.
   Result<Delta> Apply(std::span<const Op> ops, Timestamp ts);
   Result<Delta> Apply(const Op& op, Timestamp ts) { return Apply(std::span<const Op>(&op, 1), ts); }
 
@@ -114,7 +116,17 @@ class CrdtMap {
   // Joins a delta or a whole state. Rejects a malformed delta without changing
   // anything. If `changed_keys` is given, appends each key whose visible value
   // changed (once per key, sorted).
+  //
+  // A write's delta (slots with SlotState::after) is always safe to join as
+  // a lattice value, but a replica that serves Diff() must join it only when
+  // Ready(): otherwise a slot's clock could claim an earlier event (say q:5,
+  // which removed p:3) whose effect the slot lacks, and Diff(), which indexes
+  // a slot only at each replica's newest event on it, would never send q:5's
+  // effect again. Diff() chunks and exported states are always ready.
   Status Join(const Delta& delta, std::vector<std::string>* changed_keys = nullptr);
+  // True if every write change in `delta` finds its slot already reflecting
+  // the entries it replaced and its writer's previous event on the slot.
+  bool Ready(const Delta& delta) const;
 
   // The whole state as one delta (for snapshots and full-state joins).
   Delta ExportState() const;

@@ -7,7 +7,7 @@ size_t Delta::ApproximateBytes() const {
   size_t n = 16;
   for (const auto& [replica, ivs] : context.intervals()) n += 8 + 16 * ivs.size();
   for (const SlotState& s : slots) {
-    n += 8 + s.key.size() + s.slot.member.size() + 16 * s.state.clock.size();
+    n += (s.after ? 24 : 8) + s.key.size() + s.slot.member.size() + 16 * s.state.clock.size();
     for (const Entry& e : s.state.entries) n += 40 + e.value.size();
   }
   return n;
@@ -31,6 +31,9 @@ bool Delta::IsWellFormed(std::string* why) const {
     if (!needs_member && !s.slot.member.empty()) return fail("register or counter slot names a member");
     if (s.state.clock.empty()) return fail("slot has an empty clock");
     if (!s.state.IsWellFormed()) return fail("slot entries are unsorted or not covered by its clock");
+    if (s.after && s.state.clock.get(s.after->replica) <= s.after->counter) {
+      return fail("a write's slot change does not carry a newer dot of its writer");
+    }
     if (i > 0) {
       const SlotState& p = slots[i - 1];
       if (!(p.key < s.key || (p.key == s.key && p.slot < s.slot))) {

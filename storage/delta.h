@@ -1,13 +1,15 @@
 // Delta: a piece of map state that can be shipped and joined.
 //
-// A delta is a causal context plus the full states of some slots. Writes
-// produce deltas (context = the new dots); anti-entropy produces range-cut
-// chunks (context = a range of dots the peer lacked); a whole replica can be
-// exported as one delta (a snapshot). Joining deltas in any order, duplicated
-// or grouped, gives the same state (I1).
+// A delta is a causal context plus states of some slots. Writes produce
+// deltas (context = the new dot) whose slots carry only the write's change;
+// anti-entropy produces range-cut chunks (context = a range of dots the peer
+// lacked) of full slot states; a whole replica can be exported as one delta
+// (a snapshot). Joining deltas in any order, duplicated or grouped, gives the
+// same state (I1).
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,16 @@ struct SlotState {
   std::string key;
   SlotKey slot;
   Slot state;
+  // Unset: `state` is a slot's full state. Set: `state` is one write's
+  // change to the slot: the entry it made and, in its clock, its own dot
+  // (after.replica, state.clock[after.replica]) and the dots of the entries
+  // it replaced. `after.counter` is the writer's previous event on the slot
+  // (0 if none). Such a change may be joined only where the slot already
+  // reflects those replaced entries and that previous event (see
+  // CrdtMap::Ready): a write's delta so costs O(entries it replaced), not
+  // O(replicas that ever wrote the key), yet a slot's clock still never
+  // claims an event whose effects the slot lacks, which anti-entropy relies on.
+  std::optional<Dot> after = std::nullopt;
 
   bool operator==(const SlotState&) const = default;
 };

@@ -11,11 +11,11 @@
 //
 // Merging two slot states keeps an entry if both have it, or if one has it and
 // the other's clock has not seen its dot; an entry absent from a state whose
-// clock has seen its dot was removed. No tombstones per write are needed, and
-// a slot's full state is small (one entry for a register, set member or hash
-// field; one per writer for a counter), so deltas carry whole slots. That is
-// what makes removals travel correctly with range-cut anti-entropy: see
-// DESIGN notes in crdt_map.h.
+// clock has seen its dot was removed. No tombstones per write are needed.
+// Anti-entropy chunks carry whole slots, which is what makes removals travel
+// correctly with range-cut anti-entropy (see the notes in crdt_map.h); a
+// write's delta carries only its change (SlotState::after in delta.h), since
+// a clock grows with every replica that ever wrote the slot.
 #pragma once
 
 #include <compare>

@@ -46,6 +46,9 @@ struct SyncConfig {
   size_t direct_push_max_members = 128;
   size_t piggyback_max_bytes = 600;  // deltas this small also ride on membership traffic
   size_t chunk_bytes = 60 * 1024;    // anti-entropy chunk size
+  // Write deltas held back until the writes they replaced arrive (beyond
+  // this, the oldest is dropped and anti-entropy repairs instead).
+  size_t max_waiting_deltas = 128;
 };
 
 // The pseudo-address of the Redis relay (node/bridge): packets the core sends

@@ -228,6 +228,13 @@ Address NodeCore::ReplyAddress(const std::string& sender, const Address& from) c
 
 bool NodeCore::Absorb(const Delta& delta, uint64_t now_ms, std::optional<Dot> confirm) {
   ++stats_.deltas_received;
+  if (!map_.Ready(delta)) return Hold(delta, confirm);
+  bool learned = Merge(delta, now_ms, confirm);
+  if (learned && !waiting_.empty()) MergeWaiting(now_ms);
+  return learned;
+}
+
+bool NodeCore::Merge(const Delta& delta, uint64_t now_ms, std::optional<Dot> confirm) {
   bool grew = !delta.context.Missing(map_.context()).empty();
   std::vector<std::string> changed;
   Status s = map_.Join(delta, &changed);
@@ -245,11 +252,50 @@ bool NodeCore::Absorb(const Delta& delta, uint64_t now_ms, std::optional<Dot> co
     if (!seq.ok()) return learned;  // the logbook reports its error on writes
   }
   NotifyWatches(changed);
-  if (confirm) {
-    pending_confirms_.push_back(PendingConfirm{appended_sequence_, *confirm});
-    if (appended_sequence_ <= durable_sequence_) settle_needed_ = true;
-  }
+  if (confirm) Confirm(*confirm);
   return learned;
+}
+
+void NodeCore::Confirm(const Dot& write) {
+  pending_confirms_.push_back(PendingConfirm{appended_sequence_, write});
+  if (appended_sequence_ <= durable_sequence_) settle_needed_ = true;
+}
+
+bool NodeCore::Hold(const Delta& delta, std::optional<Dot> confirm) {
+  // Not ready yet its dot is known: a later state of its slots came first
+  // (anti-entropy), and that state covers it.
+  if (delta.context.Missing(map_.context()).empty()) return false;
+  for (const WaitingDelta& w : waiting_) {
+    if (w.delta.context == delta.context) return false;  // held already
+  }
+  if (waiting_.size() >= config_.sync.max_waiting_deltas) {
+    // The oldest gives way; anti-entropy brings its slots instead.
+    waiting_.pop_front();
+    ++stats_.deltas_held_dropped;
+  }
+  waiting_.push_back(WaitingDelta{delta, confirm});
+  ++stats_.deltas_held;
+  return true;  // news here, so worth forwarding: others may be ready for it
+}
+
+void NodeCore::MergeWaiting(uint64_t now_ms) {
+  bool progress = true;
+  while (progress) {
+    progress = false;
+    for (auto it = waiting_.begin(); it != waiting_.end();) {
+      if (it->delta.context.Missing(map_.context()).empty()) {
+        // It arrived another way (anti-entropy): what it asked to confirm is here.
+        if (it->confirm) Confirm(*it->confirm);
+        it = waiting_.erase(it);
+      } else if (map_.Ready(it->delta)) {
+        WaitingDelta w = std::move(*it);
+        it = waiting_.erase(it);
+        progress |= Merge(w.delta, now_ms, w.confirm);
+      } else {
+        ++it;
+      }
+    }
+  }
 }
 
 void NodeCore::HandleDeltas(const std::string& sender, const DeltaBatchMessage& batch, uint64_t now_ms) {

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -78,6 +79,7 @@ struct NodeStats {
   uint64_t writes = 0, write_errors = 0, quorum_timeouts = 0;
   uint64_t deltas_pushed = 0, deltas_forwarded = 0;
   uint64_t deltas_received = 0, deltas_new = 0;
+  uint64_t deltas_held = 0, deltas_held_dropped = 0;  // see NodeCore's waiting deltas
   uint64_t diff_rounds = 0, chunks_sent = 0, chunks_received = 0;
   uint64_t snapshots = 0;
 };
@@ -152,8 +154,16 @@ class NodeCore {
 
   void Handle(const std::string& sender, const Address& from, const Message& message, uint64_t now_ms);
   void HandleDeltas(const std::string& sender, const DeltaBatchMessage& batch, uint64_t now_ms);
-  // Joins a remote delta; logs it if it taught us anything. Returns whether it did.
+  // Joins a remote delta, or holds it back until the map is ready for it
+  // (CrdtMap::Ready). Returns whether it was news (to forward).
   bool Absorb(const Delta& delta, uint64_t now_ms, std::optional<Dot> confirm);
+  // Joins a ready delta; logs it if it taught us anything. Returns whether it did.
+  bool Merge(const Delta& delta, uint64_t now_ms, std::optional<Dot> confirm);
+  bool Hold(const Delta& delta, std::optional<Dot> confirm);
+  // Merges the held deltas that became ready, until none does.
+  void MergeWaiting(uint64_t now_ms);
+  // Confirms a peer's quorum write once what is appended now is durable.
+  void Confirm(const Dot& write);
   void HandleDigest(const std::string& sender, const Address& from, const ContextDigestMessage& m);
   void HandleDurableAcks(const std::string& sender, const DurableAckMessage& m, uint64_t now_ms);
   Result<uint64_t> Record(const Delta& delta, uint64_t now_ms);  // logbook append + sync policy
@@ -184,6 +194,15 @@ class NodeCore {
   std::map<uint64_t, PendingWrite> pending_writes_;
   std::map<Dot, uint64_t> quorum_writes_;  // dot -> write id
   std::vector<PendingConfirm> pending_confirms_;
+  // Write deltas that arrived before a change they build on, oldest first.
+  // A write's delta carries only its change (SlotState::after), so it waits
+  // here until the writes it replaced have arrived (usually a moment later,
+  // by another path), and is merged then.
+  struct WaitingDelta {
+    Delta delta;
+    std::optional<Dot> confirm;
+  };
+  std::deque<WaitingDelta> waiting_;
   uint64_t durable_sequence_ = 0;
   uint64_t appended_sequence_ = 0;
   uint64_t records_since_snapshot_ = 0;

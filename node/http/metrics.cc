@@ -15,6 +15,7 @@ std::vector<std::pair<const char*, uint64_t>> Counters(const NodeStats& s) {
       {"write_errors", s.write_errors},       {"quorum_timeouts", s.quorum_timeouts},
       {"deltas_pushed", s.deltas_pushed},     {"deltas_forwarded", s.deltas_forwarded},
       {"deltas_received", s.deltas_received}, {"deltas_new", s.deltas_new},
+      {"deltas_held", s.deltas_held},         {"deltas_held_dropped", s.deltas_held_dropped},
       {"diff_rounds", s.diff_rounds},         {"chunks_sent", s.chunks_sent},
       {"chunks_received", s.chunks_received}, {"snapshots", s.snapshots},
   };

@@ -2,6 +2,10 @@
 // batches and malformed deltas.
 #include "storage/crdt_map.h"
 
+#include <memory>
+#include <string>
+#include <vector>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -290,6 +294,80 @@ TEST(CrdtMap, UnusualEntriesSurviveJoinAndExport) {
   EXPECT_EQ(m.ExportState(), d);
   EXPECT_EQ(m.GetRegister("a"), "v");
   EXPECT_EQ(m.GetCounter("b"), 4);
+}
+
+
+// A write's delta carries only its change: the slot's clock grows with every
+// replica that ever wrote the key, the delta does not.
+TEST(CrdtMap, WriteDeltaCarriesOnlyItsChange) {
+  std::vector<std::unique_ptr<CrdtMap>> writers;
+  CrdtMap last(1000);
+  for (ReplicaId r = 1; r <= 50; ++r) {
+    writers.push_back(std::make_unique<CrdtMap>(r));
+    Delta d = Must(writers.back()->Apply(Op::Set("k", "v" + std::to_string(r)), MakeTimestamp(r, 0)));
+    ASSERT_TRUE(last.Join(d).ok());
+  }
+  Delta first = Must(last.Apply(Op::Set("k", "mine"), MakeTimestamp(100, 0)));
+  ASSERT_EQ(first.slots.size(), 1u);
+  const SlotState& change = first.slots[0];
+  // 50 concurrent values replaced, so 50 dots plus its own; no others.
+  EXPECT_EQ(change.state.clock.size(), 51u);
+  EXPECT_EQ(change.after, (Dot{1000, 0}));
+  Delta second = Must(last.Apply(Op::Set("k", "again"), MakeTimestamp(101, 0)));
+  // Now one entry replaced, its own: the clock is that single dot.
+  EXPECT_EQ(second.slots[0].state.clock.entries(), (std::vector<VersionVector::Entry>{{1000, 2}}));
+  EXPECT_EQ(second.slots[0].after, (Dot{1000, 1}));
+  ASSERT_EQ(second.slots[0].state.entries.size(), 1u);
+  EXPECT_EQ(second.slots[0].state.entries[0].value, "again");
+  // A replica that saw the first change joins the second to the same state.
+  CrdtMap peer(2000);
+  ASSERT_TRUE(peer.Join(last.ExportState()).ok());
+  EXPECT_EQ(peer.StateDigest(), last.StateDigest());
+}
+
+// Why Ready() matters. q writes q:1 (replacing p:1), then q:2 (replacing
+// q:1). A replica that has p:1 and joins q:2 first raises its clock for q to
+// 2, so the slot claims q:1 without q:1's removal of p:1; anti-entropy indexes
+// the slot only at q:2 and never sends q:1 again, and p:1 lives on forever.
+TEST(CrdtMap, WriteDeltaJoinedBeforeItIsReadyLosesARemoval) {
+  CrdtMap p(1), q(2), r(3), hasty(4);
+  Delta dp = Must(p.Apply(Op::Set("k", "p"), MakeTimestamp(1, 0)));
+  for (CrdtMap* m : {&q, &r, &hasty}) ASSERT_TRUE(m->Join(dp).ok());
+  Delta dq1 = Must(q.Apply(Op::Set("k", "q1"), MakeTimestamp(2, 0)));
+  Delta dq2 = Must(q.Apply(Op::Set("k", "q2"), MakeTimestamp(3, 0)));
+  EXPECT_TRUE(r.Ready(dq1));
+  EXPECT_FALSE(r.Ready(dq2));
+
+  ASSERT_TRUE(hasty.Join(dq2).ok());
+  for (const Delta& chunk : q.Diff(hasty.context())) ASSERT_TRUE(hasty.Join(chunk).ok());
+  EXPECT_TRUE(q.Diff(hasty.context()).empty()) << "nothing more to send";
+  EXPECT_NE(hasty.StateDigest(), q.StateDigest()) << "p:1 survives at the hasty replica";
+
+  // Held until q:1 arrives, it converges.
+  ASSERT_TRUE(r.Join(dq1).ok());
+  ASSERT_TRUE(r.Ready(dq2));
+  ASSERT_TRUE(r.Join(dq2).ok());
+  EXPECT_EQ(r.StateDigest(), q.StateDigest());
+}
+
+// Every kind of write makes a change that, joined where it is ready, gives
+// the writer's own state.
+TEST(CrdtMap, WriteDeltasOfEveryKindReproduceTheWritersState) {
+  CrdtMap a(1), b(2);
+  std::vector<std::vector<Op>> batches = {
+      {Op::Set("r", "1")},          {Op::Incr("c", 5)},         {Op::SAdd("s", "x"), Op::SAdd("s", "y")},
+      {Op::HSet("h", "f", "v")},    {Op::Incr("c", -2)},        {Op::SRem("s", "x")},
+      {Op::HDel("h", "f")},         {Op::Set("s", "now a register")},
+      {Op::Del("c")},               {Op::SAdd("t", "m"), Op::SRem("t", "m"), Op::SAdd("t", "n")},
+      {Op::Set("r", "2"), Op::Set("r", "3")},
+  };
+  for (const auto& ops : batches) {
+    Delta d = Must(a.Apply(ops, MakeTimestamp(10, 0)));
+    for (const SlotState& slot : d.slots) EXPECT_TRUE(slot.after.has_value());
+    ASSERT_TRUE(b.Ready(d));
+    ASSERT_TRUE(b.Join(d).ok());
+    ASSERT_EQ(b.CanonicalEncoding(), a.CanonicalEncoding()) << "after a batch of " << ops.size();
+  }
 }
 
 }  // namespace
