@@ -27,6 +27,7 @@ const char* MessageKindName(MessageKind kind) {
     case MessageKind::kContextDigest: return "context-digest";
     case MessageKind::kDiffChunk: return "diff-chunk";
     case MessageKind::kDurableAck: return "durable-ack";
+    case MessageKind::kSlotRequest: return "slot-request";
   }
   return "unknown";
 }
@@ -52,6 +53,7 @@ MessageKind KindOf(const Message& message) {
           [](const ContextDigestMessage&) { return MessageKind::kContextDigest; },
           [](const DiffChunkMessage&) { return MessageKind::kDiffChunk; },
           [](const DurableAckMessage&) { return MessageKind::kDurableAck; },
+          [](const SlotRequestMessage&) { return MessageKind::kSlotRequest; },
       },
       message);
 }

@@ -38,6 +38,7 @@ enum class MessageKind : uint8_t {
   kContextDigest = 33,
   kDiffChunk = 34,
   kDurableAck = 35,
+  kSlotRequest = 36,
 };
 const char* MessageKindName(MessageKind kind);  // "ping", "delta-batch", ...
 bool IsKnownMessageKind(uint64_t wire_number);
@@ -45,7 +46,7 @@ bool IsKnownMessageKind(uint64_t wire_number);
 struct Address {
   std::string host;  // IP literal or DNS name
   uint16_t port = 0;
-  bool operator==(const Address&) const = default;
+  auto operator<=>(const Address&) const = default;
 };
 
 enum class MemberState : uint8_t { kAlive = 0, kSuspect = 1, kDead = 2, kLeft = 3 };
@@ -174,10 +175,18 @@ struct DurableAckMessage {
   bool operator==(const DurableAckMessage&) const = default;
 };
 
+// Asks for the full state of some keys' slots: a node holding back a write's
+// delta (CrdtMap::Ready) asks the writer for the slots it builds on. Answered
+// with a diff-chunk whose context is empty (it claims no dots, I3).
+struct SlotRequestMessage {
+  std::vector<std::string> keys;
+  bool operator==(const SlotRequestMessage&) const = default;
+};
+
 using Message = std::variant<PingMessage, PingReqMessage, AckMessage, NackMessage, SuspectMessage,
                              AliveMessage, DeadMessage, LeaveMessage, PushPullMessage,
                              DeltaBatchMessage, ContextDigestMessage, DiffChunkMessage,
-                             DurableAckMessage>;
+                             DurableAckMessage, SlotRequestMessage>;
 
 MessageKind KindOf(const Message& message);
 

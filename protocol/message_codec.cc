@@ -141,6 +141,12 @@ void Write(const DurableAckMessage& m, MsgpackWriter& w) {
   for (const Dot& dot : m.writes) WriteDot(dot, w);
 }
 
+void Write(const SlotRequestMessage& m, MsgpackWriter& w) {
+  Begin(MessageKind::kSlotRequest, 1, w);
+  w.Array(static_cast<uint32_t>(m.keys.size()));
+  for (const std::string& key : m.keys) w.Str(key);
+}
+
 // ---- decoding ----------------------------------------------------------------
 
 // Reads one message's fields. `f` holds the fields after the kind number;
@@ -309,6 +315,15 @@ std::optional<Message> FieldDecoder::Decode(MessageKind kind) {
       for (const msgpack::object& item :
            r_.Array(f_[0], 0, limits_.max_durable_acks, "durable-ack writes")) {
         m.writes.push_back(ReadDot(item, "durable write id"));
+        if (!r_.ok()) break;
+      }
+      return m;
+    }
+    case MessageKind::kSlotRequest: {
+      if (!Need(1, name)) return std::nullopt;
+      SlotRequestMessage m;
+      for (const msgpack::object& item : r_.Array(f_[0], 0, limits_.max_requested_keys, "requested keys")) {
+        m.keys.push_back(r_.Bytes(item, limits_.max_key_bytes, "requested key"));
         if (!r_.ok()) break;
       }
       return m;

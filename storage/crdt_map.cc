@@ -481,6 +481,18 @@ Delta CrdtMap::ExportState() const {
   return d;
 }
 
+Delta CrdtMap::ExportKeys(std::span<const std::string> keys) const {
+  Delta d;
+  for (const std::string& key : keys) {
+    const KeyState* ks = FindKey(key);
+    if (ks == nullptr) continue;
+    ForEachSlot(*ks, [&](const SlotKey& slot_key, const StoredSlot& slot) {
+      if (slot.clock.size() > 0) d.slots.push_back(SlotState{key, slot_key, slot.ToSlot()});
+    });
+  }
+  return d;
+}
+
 std::vector<Delta> CrdtMap::Diff(const CausalContext& peer, size_t max_chunk_bytes) const {
   std::vector<Delta> chunks;
   // Slots of the chunk being built, ordered as a Delta requires.

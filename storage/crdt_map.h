@@ -130,6 +130,9 @@ class CrdtMap {
 
   // The whole state as one delta (for snapshots and full-state joins).
   Delta ExportState() const;
+  // The full states of the slots of `keys` (sorted, unique), with an empty
+  // context: joining it claims no dots (I3), it only brings slots up to date.
+  Delta ExportKeys(std::span<const std::string> keys) const;
 
   // The part of this state that a peer with context `peer` lacks, cut by
   // (replica, counter) ranges into chunks of about `max_chunk_bytes` each.

@@ -49,6 +49,9 @@ struct SyncConfig {
   // Write deltas held back until the writes they replaced arrive (beyond
   // this, the oldest is dropped and anti-entropy repairs instead).
   size_t max_waiting_deltas = 128;
+  // A delta held this long asks its writer for the slots it builds on
+  // (slot-request), and asks again (the peer it came from) after as long.
+  uint64_t hold_pull_ms = 1000;
 };
 
 // The pseudo-address of the Redis relay (node/bridge): packets the core sends

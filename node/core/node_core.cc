@@ -74,6 +74,7 @@ void NodeCore::Start(uint64_t now_ms) {
 uint64_t NodeCore::NextDeadline() const {
   uint64_t next = std::min({membership_->NextDeadline(), next_gossip_at_, next_anti_entropy_at_});
   if (batch_sync_at_) next = std::min(next, *batch_sync_at_);
+  next = std::min(next, next_pull_at_);
   // Never later than the earliest quorum deadline (SettleWrites keeps it).
   return std::min(next, next_quorum_deadline_);
 }
@@ -93,6 +94,7 @@ void NodeCore::Tick(uint64_t now_ms) {
     }
   }
   if (now_ms >= next_anti_entropy_at_) StartAntiEntropy(now_ms);
+  PullForWaiting(now_ms);
   SyncWithArrivals(now_ms);
   if (batch_sync_at_ && now_ms >= *batch_sync_at_) {
     batch_sync_at_.reset();
@@ -201,17 +203,20 @@ void NodeCore::Handle(const std::string& sender, const Address& from, const Mess
       break;
     }
     case MessageKind::kDeltaBatch:
-      HandleDeltas(sender, std::get<DeltaBatchMessage>(message), now_ms);
+      HandleDeltas(sender, from, std::get<DeltaBatchMessage>(message), now_ms);
       break;
     case MessageKind::kContextDigest:
       HandleDigest(sender, from, std::get<ContextDigestMessage>(message));
       break;
     case MessageKind::kDiffChunk:
       ++stats_.chunks_received;
-      Absorb(std::get<DiffChunkMessage>(message).delta, now_ms, std::nullopt);
+      Absorb(std::get<DiffChunkMessage>(message).delta, now_ms, std::nullopt, from);
       break;
     case MessageKind::kDurableAck:
       HandleDurableAcks(sender, std::get<DurableAckMessage>(message), now_ms);
+      break;
+    case MessageKind::kSlotRequest:
+      HandleSlotRequest(sender, from, std::get<SlotRequestMessage>(message));
       break;
     default:
       membership_->Handle(sender, from, message, now_ms);
@@ -226,9 +231,9 @@ Address NodeCore::ReplyAddress(const std::string& sender, const Address& from) c
   return m != nullptr ? m->address : from;
 }
 
-bool NodeCore::Absorb(const Delta& delta, uint64_t now_ms, std::optional<Dot> confirm) {
+bool NodeCore::Absorb(const Delta& delta, uint64_t now_ms, std::optional<Dot> confirm, const Address& from) {
   ++stats_.deltas_received;
-  if (!map_.Ready(delta)) return Hold(delta, confirm);
+  if (!map_.Ready(delta)) return Hold(delta, confirm, from, now_ms);
   bool learned = Merge(delta, now_ms, confirm);
   if (learned && !waiting_.empty()) MergeWaiting(now_ms);
   return learned;
@@ -245,7 +250,10 @@ bool NodeCore::Merge(const Delta& delta, uint64_t now_ms, std::optional<Dot> con
   for (const SlotState& slot : delta.slots) {
     for (const Entry& e : slot.state.entries) clock_.Observe(e.ts);
   }
-  bool learned = grew || !changed.empty();
+  // A slot-request's answer claims no dots and may change only clocks; it
+  // is rare, so it is always logged (a restart must not forget what a held
+  // delta was then joined on top of).
+  bool learned = grew || !changed.empty() || delta.context.empty();
   if (learned) {
     ++stats_.deltas_new;
     Result<uint64_t> seq = Record(delta, now_ms);
@@ -261,7 +269,7 @@ void NodeCore::Confirm(const Dot& write) {
   if (appended_sequence_ <= durable_sequence_) settle_needed_ = true;
 }
 
-bool NodeCore::Hold(const Delta& delta, std::optional<Dot> confirm) {
+bool NodeCore::Hold(const Delta& delta, std::optional<Dot> confirm, const Address& from, uint64_t now_ms) {
   // Not ready yet its dot is known: a later state of its slots came first
   // (anti-entropy), and that state covers it.
   if (delta.context.Missing(map_.context()).empty()) return false;
@@ -273,9 +281,47 @@ bool NodeCore::Hold(const Delta& delta, std::optional<Dot> confirm) {
     waiting_.pop_front();
     ++stats_.deltas_held_dropped;
   }
-  waiting_.push_back(WaitingDelta{delta, confirm});
+  uint64_t pull_at = now_ms + config_.sync.hold_pull_ms;
+  waiting_.push_back(WaitingDelta{delta, confirm, from, pull_at, 0});
+  next_pull_at_ = std::min(next_pull_at_, pull_at);
   ++stats_.deltas_held;
   return true;  // news here, so worth forwarding: others may be ready for it
+}
+
+void NodeCore::PullForWaiting(uint64_t now_ms) {
+  if (now_ms < next_pull_at_) return;
+  next_pull_at_ = UINT64_MAX;
+  std::map<Address, std::set<std::string>> wanted;  // peer -> keys
+  for (WaitingDelta& w : waiting_) {
+    if (w.pulls < 2 && w.pull_at <= now_ms) {
+      // First the writer, which built the change on the slots it needs;
+      // then the peer that passed it on.
+      const Member* writer = nullptr;
+      auto change = std::find_if(w.delta.slots.begin(), w.delta.slots.end(),
+                                 [](const SlotState& slot) { return slot.after.has_value(); });
+      if (change != w.delta.slots.end()) writer = membership_->FindByReplica(change->after->replica);
+      const Address& to = w.pulls == 0 && writer != nullptr ? writer->address : w.from;
+      std::set<std::string>& keys = wanted[to];
+      for (const SlotState& slot : w.delta.slots) {
+        if (keys.size() < config_.limits.max_requested_keys) keys.insert(slot.key);
+      }
+      ++w.pulls;
+      w.pull_at = now_ms + config_.sync.hold_pull_ms;
+    }
+    if (w.pulls < 2) next_pull_at_ = std::min(next_pull_at_, w.pull_at);
+  }
+  for (auto& [to, keys] : wanted) {
+    outbox_.Send(Transport::kDatagram, to, SlotRequestMessage{{keys.begin(), keys.end()}});
+  }
+}
+
+void NodeCore::HandleSlotRequest(const std::string& sender, const Address& from, const SlotRequestMessage& m) {
+  std::vector<std::string> keys = m.keys;
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  Delta slots = map_.ExportKeys(keys);
+  if (slots.slots.empty()) return;
+  outbox_.Send(Transport::kFrame, ReplyAddress(sender, from), DiffChunkMessage{0, true, std::move(slots)});
 }
 
 void NodeCore::MergeWaiting(uint64_t now_ms) {
@@ -298,11 +344,13 @@ void NodeCore::MergeWaiting(uint64_t now_ms) {
   }
 }
 
-void NodeCore::HandleDeltas(const std::string& sender, const DeltaBatchMessage& batch, uint64_t now_ms) {
+void NodeCore::HandleDeltas(const std::string& sender, const Address& from, const DeltaBatchMessage& batch,
+                            uint64_t now_ms) {
   DeltaBatchMessage forward;
   forward.hops = static_cast<uint8_t>(batch.hops + 1);
+  const Address reply = ReplyAddress(sender, from);
   for (const DeltaItem& item : batch.deltas) {
-    if (Absorb(item.delta, now_ms, item.write_id)) forward.deltas.push_back(item);
+    if (Absorb(item.delta, now_ms, item.write_id, reply)) forward.deltas.push_back(item);
   }
   // Epidemic spread: pass on what was news here, within the hop budget.
   if (!forward.deltas.empty() && forward.hops <= config_.sync.max_hops) {

@@ -153,15 +153,19 @@ class NodeCore {
   };
 
   void Handle(const std::string& sender, const Address& from, const Message& message, uint64_t now_ms);
-  void HandleDeltas(const std::string& sender, const DeltaBatchMessage& batch, uint64_t now_ms);
+  void HandleDeltas(const std::string& sender, const Address& from, const DeltaBatchMessage& batch,
+                    uint64_t now_ms);
   // Joins a remote delta, or holds it back until the map is ready for it
   // (CrdtMap::Ready). Returns whether it was news (to forward).
-  bool Absorb(const Delta& delta, uint64_t now_ms, std::optional<Dot> confirm);
+  bool Absorb(const Delta& delta, uint64_t now_ms, std::optional<Dot> confirm, const Address& from);
   // Joins a ready delta; logs it if it taught us anything. Returns whether it did.
   bool Merge(const Delta& delta, uint64_t now_ms, std::optional<Dot> confirm);
-  bool Hold(const Delta& delta, std::optional<Dot> confirm);
+  bool Hold(const Delta& delta, std::optional<Dot> confirm, const Address& from, uint64_t now_ms);
   // Merges the held deltas that became ready, until none does.
   void MergeWaiting(uint64_t now_ms);
+  // Asks for the slots that deltas held for hold_pull_ms build on.
+  void PullForWaiting(uint64_t now_ms);
+  void HandleSlotRequest(const std::string& sender, const Address& from, const SlotRequestMessage& m);
   // Confirms a peer's quorum write once what is appended now is durable.
   void Confirm(const Dot& write);
   void HandleDigest(const std::string& sender, const Address& from, const ContextDigestMessage& m);
@@ -201,8 +205,12 @@ class NodeCore {
   struct WaitingDelta {
     Delta delta;
     std::optional<Dot> confirm;
+    Address from;         // the peer it came from
+    uint64_t pull_at = 0;  // when to ask for the slots it builds on
+    int pulls = 0;         // asked so far: the writer, then `from`
   };
   std::deque<WaitingDelta> waiting_;
+  uint64_t next_pull_at_ = UINT64_MAX;  // earliest pull_at among waiting_
   uint64_t durable_sequence_ = 0;
   uint64_t appended_sequence_ = 0;
   uint64_t records_since_snapshot_ = 0;

@@ -114,6 +114,40 @@ TEST(NodeCore, NodeThatMissedWritesCatchesUpByAntiEntropyAlone) {
       << "every delta node 3 got came from anti-entropy";
 }
 
+// A write's delta carries only its change, so a node that missed the write
+// it replaced holds it back (merging it would let anti-entropy skip the
+// missed one for good). Here node 2 misses n1's first write on "k" and gets
+// its second: it holds that one, then asks n1 for the key's slots and
+// merges it, long before any anti-entropy round.
+TEST(NodeCore, DeltaThatBuildsOnAMissedWriteIsHeldThenPulledFromItsWriter) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  TestCluster c(seed);
+  c.timing_.push_pull_interval_ms = 600000;  // no anti-entropy in this test
+  NodeConfig config;
+  config.sync.piggyback_max_bytes = 0;
+  config.sync.hold_pull_ms = 500;
+  for (int i = 0; i < 3; ++i) c.Add(config);
+  for (int t = 0; t < 100 && c.node(2).core->membership().AliveCount() != 3; ++t) c.Run(100);
+  ASSERT_EQ(c.node(2).core->membership().AliveCount(), 3u);
+
+  ASSERT_TRUE(c.Write(0, {Op::Set("k", "a")}).ok());
+  c.Run(10);
+  c.cut.insert({1, 2});
+  ASSERT_TRUE(c.Write(1, {Op::Set("k", "b1")}).ok());
+  c.Run(10);
+  c.cut.clear();
+  ASSERT_TRUE(c.Write(1, {Op::Set("k", "b2")}).ok());
+  c.Run(10);
+  const NodeCore& n2 = *c.node(2).core;
+  EXPECT_EQ(n2.stats().deltas_held, 1u);
+  EXPECT_EQ(n2.map().GetRegister("k"), "a") << "held, not merged";
+  c.Run(config.sync.hold_pull_ms + 10);
+  EXPECT_EQ(n2.map().GetRegister("k"), "b2");
+  EXPECT_EQ(c.node(0).core->map().GetRegister("k"), "b2");
+  EXPECT_EQ(n2.stats().deltas_held_dropped, 0u);
+}
+
 // The core caches its digest by map version for anti-entropy; whatever
 // changed the map (local writes, pushed deltas, diff chunks), the digest it
 // sends and reports must be the state's, never a stale one.

@@ -67,6 +67,19 @@ Delta RegisterDelta() {
   return delta;
 }
 
+// A write's change (SlotState::after): 0x2222:5 replaced 0x1111:7, and
+// 0x2222's previous event on the slot was 0x2222:3.
+Delta ChangeDelta() {
+  Delta delta;
+  delta.context.Insert(Dot{0x2222, 5});
+  Slot slot;
+  slot.clock.Raise(0x1111, 7);
+  slot.clock.Raise(0x2222, 5);
+  slot.entries.push_back(Entry{Dot{0x2222, 5}, MakeTimestamp(1700000000100, 0), "hi", 0, 0});
+  delta.slots.push_back(SlotState{"greeting", SlotKey{ValueType::kRegister, ""}, slot, Dot{0x2222, 3}});
+  return delta;
+}
+
 Delta MixedDelta() {
   Delta delta;
   delta.context.InsertRange({0x1111, 1, 9});
@@ -121,6 +134,8 @@ std::vector<Fixture> Fixtures() {
       {"frame", "encrypted-diff-chunk", true, {DiffChunkMessage{1, false, MixedDelta()}}},
       {"delta", "register-delta", false, {}},
       {"delta", "mixed-delta", false, {}},
+      {"datagram", "delta-batch-write-change", false, {DeltaBatchMessage{0, {DeltaItem{std::nullopt, ChangeDelta()}}}}},
+      {"datagram", "slot-request", false, {SlotRequestMessage{{"greeting", "cart:7"}}}},
   };
 }
 

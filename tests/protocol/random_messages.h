@@ -175,6 +175,12 @@ class RandomMessages {
         for (size_t i = 0; i < writes; ++i) m.writes.push_back(RandomDot());
         return m;
       }
+      case MessageKind::kSlotRequest: {
+        SlotRequestMessage m;
+        size_t keys = Uint(6);
+        for (size_t i = 0; i < keys; ++i) m.keys.push_back(Bytes(16));
+        return m;
+      }
     }
     return NackMessage{};
   }
@@ -190,7 +196,7 @@ inline const std::vector<MessageKind>& AllKinds() {
       MessageKind::kNack,       MessageKind::kSuspect,       MessageKind::kAlive,
       MessageKind::kDead,       MessageKind::kLeave,         MessageKind::kPushPull,
       MessageKind::kDeltaBatch, MessageKind::kContextDigest, MessageKind::kDiffChunk,
-      MessageKind::kDurableAck};
+      MessageKind::kDurableAck, MessageKind::kSlotRequest};
   return kinds;
 }
 
