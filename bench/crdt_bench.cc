@@ -29,6 +29,31 @@ void BM_RegisterWrite(benchmark::State& state) {
 }
 BENCHMARK(BM_RegisterWrite)->Arg(1000)->Arg(100000);
 
+// A SET on a key that `writers` replicas have written before (a shared,
+// hot key): a write's delta carries only its change, so its size stays flat
+// however many replicas the slot's clock names. Reports the delta's size.
+void BM_SharedKeyWrite(benchmark::State& state) {
+  CrdtMap map(1);
+  for (ReplicaId r = 2; r < 2 + static_cast<ReplicaId>(state.range(0)); ++r) {
+    CrdtMap other(r);
+    auto d = other.Apply(Op::Set("shared", "v"), MakeTimestamp(1, 0));
+    (void)map.Join(*d);
+    (void)map.Apply(Op::Set("shared", "mine"), MakeTimestamp(2, 0));  // replaces it
+  }
+  Op op = Op::Set("shared", std::string(32, 'v'));
+  uint64_t i = 0;
+  size_t bytes = 0;
+  for (auto _ : state) {
+    auto d = map.Apply(op, MakeTimestamp(10 + i, 0));
+    bytes = d->ApproximateBytes();
+    benchmark::DoNotOptimize(d);
+    ++i;
+  }
+  state.counters["delta_bytes"] = static_cast<double>(bytes);
+  state.SetItemsProcessed(static_cast<int64_t>(i));
+}
+BENCHMARK(BM_SharedKeyWrite)->Arg(1)->Arg(100)->Arg(1000);
+
 void BM_CounterIncrement(benchmark::State& state) {
   CrdtMap map(1);
   uint64_t i = 0;
