@@ -16,6 +16,15 @@
 // older effect with it. Diff() walks that index over exactly the ranges the
 // peer lacks (I3) and never scans the whole map.
 //
+// A write's delta is not the slot's whole state, though: a clock names every
+// replica that ever wrote the slot (1000 entries, 16 KB, on a key a 1000-node
+// fleet shares), while the write changed one entry. So Apply() returns only
+// the change (SlotState::after), and Ready() says when a replica may join it:
+// when its slot already reflects the entries the write replaced and the
+// writer's previous event on the slot. Joined earlier, the slot's clock would
+// claim those events without their effects, which Diff() would then never
+// resend; NodeCore holds such a delta back instead.
+//
 // Memory: an embedded node may hold millions of keys, so slots are kept in
 // a compact form (stored_slot.h) and converted to the public Slot only at
 // the edges (Apply's delta, Join, ExportState, Diff); a key's first

@@ -329,14 +329,17 @@ void NodeCore::MergeWaiting(uint64_t now_ms) {
   while (progress) {
     progress = false;
     for (auto it = waiting_.begin(); it != waiting_.end();) {
-      if (it->delta.context.Missing(map_.context()).empty()) {
-        // It arrived another way (anti-entropy): what it asked to confirm is here.
-        if (it->confirm) Confirm(*it->confirm);
-        it = waiting_.erase(it);
-      } else if (map_.Ready(it->delta)) {
+      if (map_.Ready(it->delta)) {
+        // (If its dot came another way meanwhile, the join changes nothing
+        // but the write it asks to confirm is here now.)
         WaitingDelta w = std::move(*it);
         it = waiting_.erase(it);
         progress |= Merge(w.delta, now_ms, w.confirm);
+      } else if (it->delta.context.Missing(map_.context()).empty()) {
+        // Claimed by an anti-entropy chunk whose slots are still on their
+        // way (a dot another write on the slot superseded): drop it, and
+        // confirm nothing, since the slot does not reflect it yet.
+        it = waiting_.erase(it);
       } else {
         ++it;
       }
