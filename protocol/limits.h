@@ -45,7 +45,7 @@ struct Limits {
   size_t max_context_replicas = 1u << 16;
   size_t max_intervals_per_replica = 1u << 16;
   size_t max_durable_acks = 4096;
-  size_t max_requested_keys = 256;  // slot-request
+  size_t max_requested_slots = 256;  // slot-request
 };
 
 }  // namespace parley

@@ -175,11 +175,11 @@ struct DurableAckMessage {
   bool operator==(const DurableAckMessage&) const = default;
 };
 
-// Asks for the full state of some keys' slots: a node holding back a write's
-// delta (CrdtMap::Ready) asks the writer for the slots it builds on. Answered
-// with a diff-chunk whose context is empty (it claims no dots, I3).
+// Asks for the full state of some slots: a node holding back a write's delta
+// (CrdtMap::Ready) asks the writer for the slots it builds on. Answered with
+// a diff-chunk whose context is empty (it claims no dots, I3).
 struct SlotRequestMessage {
-  std::vector<std::string> keys;
+  std::vector<SlotRef> slots;
   bool operator==(const SlotRequestMessage&) const = default;
 };
 

@@ -143,8 +143,13 @@ void Write(const DurableAckMessage& m, MsgpackWriter& w) {
 
 void Write(const SlotRequestMessage& m, MsgpackWriter& w) {
   Begin(MessageKind::kSlotRequest, 1, w);
-  w.Array(static_cast<uint32_t>(m.keys.size()));
-  for (const std::string& key : m.keys) w.Str(key);
+  w.Array(static_cast<uint32_t>(m.slots.size()));
+  for (const SlotRef& ref : m.slots) {
+    w.Array(3);
+    w.Str(ref.key);
+    w.Uint(static_cast<uint8_t>(ref.slot.type));
+    w.Str(ref.slot.member);
+  }
 }
 
 // ---- decoding ----------------------------------------------------------------
@@ -322,9 +327,16 @@ std::optional<Message> FieldDecoder::Decode(MessageKind kind) {
     case MessageKind::kSlotRequest: {
       if (!Need(1, name)) return std::nullopt;
       SlotRequestMessage m;
-      for (const msgpack::object& item : r_.Array(f_[0], 0, limits_.max_requested_keys, "requested keys")) {
-        m.keys.push_back(r_.Bytes(item, limits_.max_key_bytes, "requested key"));
+      for (const msgpack::object& item : r_.Array(f_[0], 0, limits_.max_requested_slots, "requested slots")) {
+        auto fields = r_.Array(item, 3, 3, "requested slot");
         if (!r_.ok()) break;
+        SlotRef ref;
+        ref.key = r_.Bytes(fields[0], limits_.max_key_bytes, "requested slot key");
+        uint64_t type = r_.Uint(fields[1], static_cast<uint64_t>(ValueType::kHash), "requested slot type");
+        ref.slot.type = static_cast<ValueType>(type);
+        ref.slot.member = r_.Bytes(fields[2], limits_.max_key_bytes, "requested slot member");
+        if (!r_.ok()) break;
+        m.slots.push_back(std::move(ref));
       }
       return m;
     }

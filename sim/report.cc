@@ -50,6 +50,10 @@ std::string FormatReport(const SimResult& r) {
   Row(&out, "packets (total, per node, max)", U(r.packets) + ", " + Fixed(r.packets_per_node) + ", " + U(r.max_packets_node));
   Row(&out, "bytes (total, per node, max)", U(r.bytes) + ", " + Fixed(r.bytes_per_node, 0) + ", " + U(r.max_bytes_node));
   Row(&out, "network dropped / duplicated", U(r.dropped) + " / " + U(r.duplicated));
+  Row(&out, "deltas pushed/held/dropped", U(r.deltas_pushed) + " / " + U(r.deltas_held) + " / " +
+                                            U(r.deltas_held_dropped));
+  Row(&out, "slot requests sent", U(r.slot_requests));
+  Row(&out, "anti-entropy chunks received", U(r.chunks_received));
   const MembershipFigures& m = r.membership;
   Row(&out, "member changes", U(m.changes));
   Row(&out, "false suspicions / deaths", U(m.false_suspicions) + " / " + U(m.false_deaths));

@@ -71,6 +71,9 @@ struct SimResult {
   uint64_t packets = 0, bytes = 0, dropped = 0, duplicated = 0;
   double packets_per_node = 0, bytes_per_node = 0;
   uint64_t max_packets_node = 0, max_bytes_node = 0;
+  // Sync, summed over the cores up at the end (a restart resets a core's).
+  uint64_t deltas_pushed = 0, deltas_held = 0, deltas_held_dropped = 0, slot_requests = 0;
+  uint64_t chunks_received = 0;
 
   MembershipFigures membership;
 

@@ -548,6 +548,13 @@ void Simulator::Check(SimResult* r) {
     r->bytes += node->bytes_sent;
     r->max_packets_node = std::max(r->max_packets_node, node->packets_sent);
     r->max_bytes_node = std::max(r->max_bytes_node, node->bytes_sent);
+    if (!node->up()) continue;
+    const NodeStats& s = node->core().stats();
+    r->deltas_pushed += s.deltas_pushed;
+    r->deltas_held += s.deltas_held;
+    r->deltas_held_dropped += s.deltas_held_dropped;
+    r->slot_requests += s.slot_requests;
+    r->chunks_received += s.chunks_received;
   }
   r->packets_per_node = static_cast<double>(r->packets) / static_cast<double>(nodes_.size());
   r->bytes_per_node = static_cast<double>(r->bytes) / static_cast<double>(nodes_.size());

@@ -481,14 +481,12 @@ Delta CrdtMap::ExportState() const {
   return d;
 }
 
-Delta CrdtMap::ExportKeys(std::span<const std::string> keys) const {
+Delta CrdtMap::ExportSlots(std::span<const SlotRef> slots) const {
   Delta d;
-  for (const std::string& key : keys) {
-    const KeyState* ks = FindKey(key);
-    if (ks == nullptr) continue;
-    ForEachSlot(*ks, [&](const SlotKey& slot_key, const StoredSlot& slot) {
-      if (slot.clock.size() > 0) d.slots.push_back(SlotState{key, slot_key, slot.ToSlot()});
-    });
+  for (const SlotRef& ref : slots) {
+    const KeyState* ks = FindKey(ref.key);
+    const StoredSlot* slot = ks ? FindIn(*ks, ref.slot) : nullptr;
+    if (slot != nullptr && slot->clock.size() > 0) d.slots.push_back(SlotState{ref.key, ref.slot, slot->ToSlot()});
   }
   return d;
 }

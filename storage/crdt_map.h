@@ -139,9 +139,10 @@ class CrdtMap {
 
   // The whole state as one delta (for snapshots and full-state joins).
   Delta ExportState() const;
-  // The full states of the slots of `keys` (sorted, unique), with an empty
-  // context: joining it claims no dots (I3), it only brings slots up to date.
-  Delta ExportKeys(std::span<const std::string> keys) const;
+  // The full states of the named slots (sorted, unique; absent ones are
+  // skipped), with an empty context: joining it claims no dots (I3), it only
+  // brings those slots up to date.
+  Delta ExportSlots(std::span<const SlotRef> slots) const;
 
   // The part of this state that a peer with context `peer` lacks, cut by
   // (replica, counter) ranges into chunks of about `max_chunk_bytes` each.

@@ -36,6 +36,14 @@ struct SlotState {
   bool operator==(const SlotState&) const = default;
 };
 
+// Names one slot of the map.
+struct SlotRef {
+  std::string key;
+  SlotKey slot;
+
+  auto operator<=>(const SlotRef&) const = default;
+};
+
 struct Delta {
   CausalContext context;
   std::vector<SlotState> slots;  // sorted by (key, slot), unique

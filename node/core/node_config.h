@@ -51,7 +51,9 @@ struct SyncConfig {
   size_t max_waiting_deltas = 128;
   // A delta held this long asks its writer for the slots it builds on
   // (slot-request), and asks again (the peer it came from) after as long.
-  uint64_t hold_pull_ms = 1000;
+  // Long enough for gossip to bring what it waits for in most cases: the
+  // answer is the slots' full state, whose clocks name every writer.
+  uint64_t hold_pull_ms = 5000;
 };
 
 // The pseudo-address of the Redis relay (node/bridge): packets the core sends

@@ -291,7 +291,7 @@ bool NodeCore::Hold(const Delta& delta, std::optional<Dot> confirm, const Addres
 void NodeCore::PullForWaiting(uint64_t now_ms) {
   if (now_ms < next_pull_at_) return;
   next_pull_at_ = UINT64_MAX;
-  std::map<Address, std::set<std::string>> wanted;  // peer -> keys
+  std::map<Address, std::set<SlotRef>> wanted;  // peer -> slots
   for (WaitingDelta& w : waiting_) {
     if (w.pulls < 2 && w.pull_at <= now_ms) {
       // First the writer, which built the change on the slots it needs;
@@ -301,25 +301,26 @@ void NodeCore::PullForWaiting(uint64_t now_ms) {
                                  [](const SlotState& slot) { return slot.after.has_value(); });
       if (change != w.delta.slots.end()) writer = membership_->FindByReplica(change->after->replica);
       const Address& to = w.pulls == 0 && writer != nullptr ? writer->address : w.from;
-      std::set<std::string>& keys = wanted[to];
+      std::set<SlotRef>& slots = wanted[to];
       for (const SlotState& slot : w.delta.slots) {
-        if (keys.size() < config_.limits.max_requested_keys) keys.insert(slot.key);
+        if (slot.after && slots.size() < config_.limits.max_requested_slots) slots.insert(SlotRef{slot.key, slot.slot});
       }
       ++w.pulls;
       w.pull_at = now_ms + config_.sync.hold_pull_ms;
     }
     if (w.pulls < 2) next_pull_at_ = std::min(next_pull_at_, w.pull_at);
   }
-  for (auto& [to, keys] : wanted) {
-    outbox_.Send(Transport::kDatagram, to, SlotRequestMessage{{keys.begin(), keys.end()}});
+  for (auto& [to, slots] : wanted) {
+    outbox_.Send(Transport::kDatagram, to, SlotRequestMessage{{slots.begin(), slots.end()}});
+    ++stats_.slot_requests;
   }
 }
 
 void NodeCore::HandleSlotRequest(const std::string& sender, const Address& from, const SlotRequestMessage& m) {
-  std::vector<std::string> keys = m.keys;
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  Delta slots = map_.ExportKeys(keys);
+  std::vector<SlotRef> wanted = m.slots;
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  Delta slots = map_.ExportSlots(wanted);
   if (slots.slots.empty()) return;
   outbox_.Send(Transport::kFrame, ReplyAddress(sender, from), DiffChunkMessage{0, true, std::move(slots)});
 }

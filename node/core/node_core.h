@@ -80,6 +80,7 @@ struct NodeStats {
   uint64_t deltas_pushed = 0, deltas_forwarded = 0;
   uint64_t deltas_received = 0, deltas_new = 0;
   uint64_t deltas_held = 0, deltas_held_dropped = 0;  // see NodeCore's waiting deltas
+  uint64_t slot_requests = 0;                         // sent for held deltas
   uint64_t diff_rounds = 0, chunks_sent = 0, chunks_received = 0;
   uint64_t snapshots = 0;
 };

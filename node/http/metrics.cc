@@ -16,6 +16,7 @@ std::vector<std::pair<const char*, uint64_t>> Counters(const NodeStats& s) {
       {"deltas_pushed", s.deltas_pushed},     {"deltas_forwarded", s.deltas_forwarded},
       {"deltas_received", s.deltas_received}, {"deltas_new", s.deltas_new},
       {"deltas_held", s.deltas_held},         {"deltas_held_dropped", s.deltas_held_dropped},
+      {"slot_requests", s.slot_requests},
       {"diff_rounds", s.diff_rounds},         {"chunks_sent", s.chunks_sent},
       {"chunks_received", s.chunks_received}, {"snapshots", s.snapshots},
   };

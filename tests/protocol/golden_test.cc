@@ -135,7 +135,8 @@ std::vector<Fixture> Fixtures() {
       {"delta", "register-delta", false, {}},
       {"delta", "mixed-delta", false, {}},
       {"datagram", "delta-batch-write-change", false, {DeltaBatchMessage{0, {DeltaItem{std::nullopt, ChangeDelta()}}}}},
-      {"datagram", "slot-request", false, {SlotRequestMessage{{"greeting", "cart:7"}}}},
+      {"datagram", "slot-request", false, {SlotRequestMessage{{SlotRef{"cart:7", SlotKey{ValueType::kSet, "apple"}},
+                                                               SlotRef{"greeting", SlotKey{ValueType::kRegister, ""}}}}}},
   };
 }
 

@@ -177,8 +177,10 @@ class RandomMessages {
       }
       case MessageKind::kSlotRequest: {
         SlotRequestMessage m;
-        size_t keys = Uint(6);
-        for (size_t i = 0; i < keys; ++i) m.keys.push_back(Bytes(16));
+        size_t slots = Uint(6);
+        for (size_t i = 0; i < slots; ++i) {
+          m.slots.push_back(SlotRef{Bytes(16), SlotKey{static_cast<ValueType>(1 + Uint(3)), Bytes(8)}});
+        }
         return m;
       }
     }
