@@ -253,7 +253,8 @@ bool NodeCore::Merge(const Delta& delta, uint64_t now_ms, std::optional<Dot> con
   // A slot-request's answer claims no dots and may change only clocks; it
   // is rare, so it is always logged (a restart must not forget what a held
   // delta was then joined on top of).
-  bool learned = grew || !changed.empty() || delta.context.empty();
+  bool repair = delta.context.empty() && !delta.slots.empty();
+  bool learned = grew || !changed.empty() || repair;
   if (learned) {
     ++stats_.deltas_new;
     Result<uint64_t> seq = Record(delta, now_ms);
@@ -300,6 +301,7 @@ void NodeCore::PullForWaiting(uint64_t now_ms) {
       auto change = std::find_if(w.delta.slots.begin(), w.delta.slots.end(),
                                  [](const SlotState& slot) { return slot.after.has_value(); });
       if (change != w.delta.slots.end()) writer = membership_->FindByReplica(change->after->replica);
+      if (writer != nullptr && writer->name == config_.name) writer = nullptr;  // our own lost write
       const Address& to = w.pulls == 0 && writer != nullptr ? writer->address : w.from;
       std::set<SlotRef>& slots = wanted[to];
       for (const SlotState& slot : w.delta.slots) {
