@@ -333,6 +333,7 @@ std::optional<Message> FieldDecoder::Decode(MessageKind kind) {
         SlotRef ref;
         ref.key = r_.Bytes(fields[0], limits_.max_key_bytes, "requested slot key");
         uint64_t type = r_.Uint(fields[1], static_cast<uint64_t>(ValueType::kHash), "requested slot type");
+        if (r_.ok() && type == static_cast<uint64_t>(ValueType::kNone)) r_.Fail("requested slot type: none");
         ref.slot.type = static_cast<ValueType>(type);
         ref.slot.member = r_.Bytes(fields[2], limits_.max_key_bytes, "requested slot member");
         if (!r_.ok()) break;

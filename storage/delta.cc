@@ -6,10 +6,13 @@ namespace parley {
 size_t Delta::ApproximateBytes() const {
   size_t n = 16;
   for (const auto& [replica, ivs] : context.intervals()) n += 8 + 16 * ivs.size();
-  for (const SlotState& s : slots) {
-    n += (s.after ? 24 : 8) + s.key.size() + s.slot.member.size() + 16 * s.state.clock.size();
-    for (const Entry& e : s.state.entries) n += 40 + e.value.size();
-  }
+  for (const SlotState& s : slots) n += s.ApproximateBytes();
+  return n;
+}
+
+size_t SlotState::ApproximateBytes() const {
+  size_t n = (after ? 24 : 8) + key.size() + slot.member.size() + 16 * state.clock.size();
+  for (const Entry& e : state.entries) n += 40 + e.value.size();
   return n;
 }
 

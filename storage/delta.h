@@ -33,6 +33,9 @@ struct SlotState {
   // claims an event whose effects the slot lacks, which anti-entropy relies on.
   std::optional<Dot> after = std::nullopt;
 
+  // Rough in-memory/wire size, for chunking and batching decisions.
+  size_t ApproximateBytes() const;
+
   bool operator==(const SlotState&) const = default;
 };
 

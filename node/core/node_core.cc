@@ -271,7 +271,7 @@ void NodeCore::Confirm(const Dot& write) {
 }
 
 bool NodeCore::Hold(const Delta& delta, std::optional<Dot> confirm, const Address& from, uint64_t now_ms) {
-  // Not ready yet its dot is known: a later state of its slots came first
+  // Not ready, yet its dot is known: a later state of its slots came first
   // (anti-entropy), and that state covers it.
   if (delta.context.Missing(map_.context()).empty()) return false;
   for (const WaitingDelta& w : waiting_) {
@@ -323,8 +323,22 @@ void NodeCore::HandleSlotRequest(const std::string& sender, const Address& from,
   std::sort(wanted.begin(), wanted.end());
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
   Delta slots = map_.ExportSlots(wanted);
-  if (slots.slots.empty()) return;
-  outbox_.Send(Transport::kFrame, ReplyAddress(sender, from), DiffChunkMessage{0, true, std::move(slots)});
+  // Cut into chunk_bytes pieces (a request is small, the slots it names may
+  // not be); with an empty context any cut is safe to join (I3).
+  Address to = ReplyAddress(sender, from);
+  Delta chunk;
+  size_t bytes = 0;
+  uint32_t index = 0;
+  for (size_t i = 0; i < slots.slots.size(); ++i) {
+    bytes += slots.slots[i].ApproximateBytes();
+    chunk.slots.push_back(std::move(slots.slots[i]));
+    bool last = i + 1 == slots.slots.size();
+    if (last || bytes >= config_.sync.chunk_bytes) {
+      outbox_.Send(Transport::kFrame, to, DiffChunkMessage{index++, last, std::move(chunk)});
+      chunk = Delta();
+      bytes = 0;
+    }
+  }
 }
 
 void NodeCore::MergeWaiting(uint64_t now_ms) {

@@ -35,7 +35,7 @@ Op RandomOp(std::mt19937_64& rng) {
 }
 
 // Replicas join a received write delta only when Ready(), as NodeCore does
-// (CrdtMapTest.WriteDeltaJoinedBeforeItIsReadyLosesARemoval shows why).
+// (CrdtMap.WriteDeltaJoinedBeforeItIsReadyLosesARemoval shows why).
 History MakeHistory(std::mt19937_64& rng, int n_replicas, int steps) {
   History h;
   for (int i = 0; i < n_replicas; ++i) h.replicas.push_back(std::make_unique<CrdtMap>(1000 + i * 7));
