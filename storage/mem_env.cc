@@ -29,6 +29,41 @@ class MemFileLock final : public FileLock {
 
 }  // namespace
 
+void MemEnv::Blocks::Append(std::string_view data) {
+  while (!data.empty()) {
+    if (blocks_.empty() || blocks_.back().size() == kBlockBytes) {
+      blocks_.emplace_back();
+      blocks_.back().reserve(kBlockBytes);
+    }
+    std::string& last = blocks_.back();
+    size_t take = std::min(kBlockBytes - last.size(), data.size());
+    last.append(data.substr(0, take));
+    data.remove_prefix(take);
+    size_ += take;
+  }
+}
+
+void MemEnv::Blocks::CopyTo(size_t pos, size_t n, std::string* out) const {
+  while (n > 0) {
+    const std::string& block = blocks_[pos / kBlockBytes];
+    size_t offset = pos % kBlockBytes;
+    size_t take = std::min(n, block.size() - offset);
+    out->append(block, offset, take);
+    pos += take;
+    n -= take;
+  }
+}
+
+void MemEnv::Blocks::Truncate(size_t n) {
+  blocks_.resize((n + kBlockBytes - 1) / kBlockBytes);
+  if (!blocks_.empty()) blocks_.back().resize(n - (blocks_.size() - 1) * kBlockBytes);
+  size_ = n;
+}
+
+void MemEnv::Blocks::ShrinkToFit() {
+  if (!blocks_.empty()) blocks_.back().shrink_to_fit();
+}
+
 class MemSequentialFile final : public SequentialFile {
  public:
   MemSequentialFile(MemEnv* env, std::shared_ptr<MemEnv::FileState> file, uint64_t generation)
@@ -39,7 +74,7 @@ class MemSequentialFile final : public SequentialFile {
     if (generation_ != env_->generation_) return Status::IoError("file handle from before a crash");
     if (position_ >= file_->data.size()) return Status::Ok();
     size_t take = std::min<size_t>(n, file_->data.size() - position_);
-    out->append(file_->data, position_, take);
+    file_->data.CopyTo(position_, take, out);
     position_ += take;
     return Status::Ok();
   }
@@ -59,20 +94,7 @@ class MemWritableFile final : public WritableFile {
   Status Append(std::string_view data) override {
     std::lock_guard<std::mutex> lock(env_->mu_);
     PARLEY_RETURN_IF_ERROR(CheckAlive());
-    std::string& bytes = file_->data;
-    if (bytes.size() + data.size() > bytes.capacity()) {
-      // Grow by an eighth (at least 64 KB), not the string's doubling: a log
-      // segment grown record by record would otherwise hold up to twice its
-      // size, and the 1000-node simulator keeps 1000 logbooks in memory.
-      // The copying stays amortised O(1) per byte. (A fresh string, because
-      // reserve() on a non-empty one still at least doubles in libstdc++.)
-      size_t step = std::max<size_t>(bytes.size() / 8, size_t{64} << 10);
-      std::string grown;
-      grown.reserve(bytes.size() + std::max(data.size(), step));
-      grown.append(bytes);
-      bytes.swap(grown);
-    }
-    bytes.append(data);
+    file_->data.Append(data);
     return Status::Ok();
   }
   // Appends reach the in-memory "kernel" at once, so there is nothing to flush.
@@ -91,7 +113,7 @@ class MemWritableFile final : public WritableFile {
   ~MemWritableFile() override { (void)Close(); }
   Status Close() override {
     std::lock_guard<std::mutex> lock(env_->mu_);
-    file_->data.shrink_to_fit();
+    file_->data.ShrinkToFit();
     return Status::Ok();
   }
 
@@ -178,7 +200,7 @@ Status MemEnv::TruncateFile(const std::string& path, uint64_t size) {
   auto it = files_.find(path);
   if (it == files_.end()) return Status::NotFound("truncate " + path + ": no such file");
   FileState& file = *it->second;
-  if (size < file.data.size()) file.data.resize(size);
+  if (size < file.data.size()) file.data.Truncate(size);
   file.synced = std::min<uint64_t>(file.synced, file.data.size());
   return Status::Ok();
 }
@@ -222,7 +244,8 @@ void MemEnv::SimulateCrash() {
   for (auto& [path, state] : files_) {
     // Copy, so a handle that survived in some test cannot reach the new state.
     auto survivor = std::make_shared<FileState>();
-    survivor->data = state->data.substr(0, state->synced);
+    survivor->data = state->data;
+    survivor->data.Truncate(state->synced);
     survivor->synced = survivor->data.size();
     state = survivor;
   }

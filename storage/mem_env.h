@@ -22,6 +22,8 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "storage/env.h"
 
@@ -54,9 +56,29 @@ class MemEnv final : public Env {
   // For tests: overwrite or cut file contents behind the logbook's back.
   Status CorruptByte(const std::string& path, uint64_t offset, uint8_t xor_mask);
 
+  // A file's bytes in fixed blocks. Appending never moves what is already
+  // written: one string grown record by record copied an 8 MB log segment
+  // about eight times over (8% of the 1000-node simulator), and an open file
+  // wastes at most one block's spare room.
+  class Blocks {
+   public:
+    size_t size() const { return size_; }
+    void Append(std::string_view data);
+    // Appends bytes [pos, pos + n) to `out`; the range must be inside.
+    void CopyTo(size_t pos, size_t n, std::string* out) const;
+    void Truncate(size_t n);  // n <= size()
+    char& operator[](size_t i) { return blocks_[i / kBlockBytes][i % kBlockBytes]; }
+    void ShrinkToFit();       // a closed file keeps exactly its bytes
+
+   private:
+    static constexpr size_t kBlockBytes = 64 << 10;
+    std::vector<std::string> blocks_;  // all full but the last
+    size_t size_ = 0;
+  };
+
   // Contents stored in memory.
   struct FileState {
-    std::string data;
+    Blocks data;
     uint64_t synced = 0;  // bytes of `data` that survive a crash
   };
 

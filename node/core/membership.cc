@@ -50,15 +50,14 @@ Member& Membership::Insert(Member m) {
   std::string name = m.name;
   Member& stored = members_.emplace(name, std::move(m)).first->second;
   by_name_.Insert(stored.name, &stored);
+  by_replica_[stored.replica] = &stored;
   if (stored.name != config_.name) roster_.push_back(&stored);
   return stored;
 }
 
 const Member* Membership::FindByReplica(ReplicaId replica) const {
-  for (const auto& [name, m] : members_) {
-    if (m.replica == replica) return &m;
-  }
-  return nullptr;
+  auto it = by_replica_.find(replica);
+  return it == by_replica_.end() ? nullptr : it->second;
 }
 
 size_t Membership::AliveCount() const {
@@ -165,6 +164,8 @@ void Membership::Tick(uint64_t now_ms) {
       if (gone && it->first != config_.name && now_ms >= reap_at) {
         roster_.erase(std::find(roster_.begin(), roster_.end(), &m));
         by_name_.Erase(m.name);
+        auto r = by_replica_.find(m.replica);
+        if (r != by_replica_.end() && r->second == &m) by_replica_.erase(r);
         it = members_.erase(it);
         continue;
       }
@@ -348,7 +349,12 @@ void Membership::ApplyAlive(const AliveMessage& a, uint64_t now_ms) {
   }
   Member& m = *found;
   if (a.incarnation <= m.incarnation) return;
-  m.replica = a.replica;
+  if (m.replica != a.replica) {
+    auto r = by_replica_.find(m.replica);
+    if (r != by_replica_.end() && r->second == &m) by_replica_.erase(r);
+    m.replica = a.replica;
+    by_replica_[m.replica] = &m;
+  }
   m.address = a.address;
   m.meta = a.meta;
   if (!Reachable(m)) arrivals_.push_back(a.member);

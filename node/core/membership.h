@@ -24,6 +24,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "node/core/broadcast_queue.h"
@@ -140,6 +141,9 @@ class Membership {
   // members_ by name, hashed: push-pull merges look up every member of a
   // 1000-entry table, and string compares down a tree dominated that.
   MemberIndex by_name_;
+  // Members by replica id: a held delta asks its writer for slots, and a
+  // scan of 1000 members per pull was 6% of the 1000-node simulator.
+  std::unordered_map<ReplicaId, const Member*> by_replica_;
   std::map<std::string, Suspicion> suspicions_;
   std::vector<std::string> probe_order_;
   size_t probe_index_ = 0;

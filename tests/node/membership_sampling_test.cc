@@ -73,5 +73,22 @@ TEST_F(MembershipSampling, MostlyDeadTableFallsBackToTheScan) {
   EXPECT_EQ(membership_.RandomPeers(500, {}, /*include_dead=*/true).size(), static_cast<size_t>(kMembers));
 }
 
+TEST_F(MembershipSampling, FindsMembersByReplicaAcrossRestartsAndReaping) {
+  ASSERT_NE(membership_.FindByReplica(7), nullptr);
+  EXPECT_EQ(membership_.FindByReplica(7)->name, Name(5));
+  EXPECT_EQ(membership_.FindByReplica(1)->name, "self");
+  EXPECT_EQ(membership_.FindByReplica(999), nullptr);
+  // m5 comes back in a new life with a new replica id (a wiped data dir).
+  membership_.Handle("m5", {}, AliveMessage{2, Name(5), 5000, Address{"10.0.0.1", Port(5)}, {}}, 0);
+  EXPECT_EQ(membership_.FindByReplica(7), nullptr);
+  ASSERT_NE(membership_.FindByReplica(5000), nullptr);
+  EXPECT_EQ(membership_.FindByReplica(5000)->name, Name(5));
+  // A reaped member is forgotten by replica too.
+  Kill(6);
+  membership_.Tick(config_.timing.reap_after_ms + 1);
+  EXPECT_EQ(membership_.Find(Name(6)), nullptr);
+  EXPECT_EQ(membership_.FindByReplica(8), nullptr);
+}
+
 }  // namespace
 }  // namespace parley

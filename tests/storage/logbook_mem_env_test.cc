@@ -67,6 +67,49 @@ TEST(MemEnv, AFileGrownByAppendsCostsAboutItsSize) {
   EXPECT_EQ(contents.size(), kSize);
 }
 
+// Files are kept in 64 KB blocks: contents, crash cuts, truncation and
+// corruption must be exact wherever they fall relative to block edges.
+TEST(MemEnv, ContentsAreExactAcrossBlockEdges) {
+  MemEnv env;
+  ASSERT_TRUE(env.CreateDir("/d").ok());
+  auto file = env.NewWritableFile("/d/f");
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE(env.SyncDir("/d").ok());
+  std::string expected;
+  size_t synced = 0;
+  for (size_t i = 0; i < 40; ++i) {
+    // Sizes from 1 byte to well over a block, so appends start and end
+    // anywhere in a block and some span several.
+    std::string record((i * 7919) % 150'000 + 1, static_cast<char>('a' + i % 26));
+    ASSERT_TRUE((*file)->Append(record).ok());
+    expected += record;
+    if (i == 25) {
+      ASSERT_TRUE((*file)->Sync().ok());
+      synced = expected.size();
+    }
+  }
+  std::string contents;
+  ASSERT_TRUE(ReadFileToString(&env, "/d/f", &contents).ok());
+  ASSERT_EQ(contents, expected);
+
+  ASSERT_TRUE(env.CorruptByte("/d/f", 70'000, 0xff).ok());
+  expected[70'000] = static_cast<char>(expected[70'000] ^ 0xff);
+  ASSERT_TRUE(ReadFileToString(&env, "/d/f", &contents).ok());
+  ASSERT_EQ(contents, expected);
+
+  env.SimulateCrash();
+  expected.resize(synced);
+  ASSERT_TRUE(ReadFileToString(&env, "/d/f", &contents).ok());
+  ASSERT_EQ(contents, expected);
+
+  for (size_t cut : {size_t{200'000}, size_t{131'072}, size_t{65'535}, size_t{0}}) {
+    ASSERT_TRUE(env.TruncateFile("/d/f", cut).ok());
+    ASSERT_TRUE(ReadFileToString(&env, "/d/f", &contents).ok());
+    ASSERT_EQ(contents, expected.substr(0, cut)) << cut;
+    EXPECT_EQ(*env.GetFileSize("/d/f"), cut);
+  }
+}
+
 TEST(MemEnv, FileCreatedWithoutDirectorySyncIsLost) {
   MemEnv env;
   ASSERT_TRUE(env.CreateDir("/d").ok());
