@@ -210,7 +210,8 @@ bool CrdtMap::KeyIsLive(const KeyState& ks) {
 
 // ---- slot storage ---------------------------------------------------------------
 
-CrdtMap::SlotView CrdtMap::StoreSlot(KeyMap::iterator key, const SlotKey& slot_key, Slot next) {
+CrdtMap::SlotView CrdtMap::StoreSlot(KeyMap::iterator key, const SlotKey& slot_key, Slot next,
+                                     std::span<const VersionVector::Entry> grown) {
   KeyState& ks = key->second;
   ++version_;
   bool was_live = KeyIsLive(ks);
@@ -222,7 +223,9 @@ CrdtMap::SlotView CrdtMap::StoreSlot(KeyMap::iterator key, const SlotKey& slot_k
   }
   // Point the index at the new clock entries. Clocks only grow, so the old
   // clock's replicas are a subset of the new one's.
-  for (const auto& [replica, counter] : next.clock.entries()) {
+  for (const VersionVector::Entry& entry : grown) {
+    ReplicaId replica = entry.first;
+    uint64_t counter = next.clock.get(replica);
     uint64_t old_counter = view.slot->clock.get(replica);
     if (old_counter == counter) continue;
     if (old_counter != 0) {
@@ -313,7 +316,8 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
         if (!kept) change.removed.Raise(d.replica, d.counter);
       }
     }
-    change.view = StoreSlot(key, slot_key, std::move(next));
+    const VersionVector::Entry own{self_, dot.counter};
+    change.view = StoreSlot(key, slot_key, std::move(next), {&own, 1});
     changes.push_back(std::move(change));
   };
   // Empties every live slot of `key` whose type is not `keep`.
@@ -451,14 +455,14 @@ Status CrdtMap::Join(const Delta& delta, std::vector<std::string>* changed_keys)
     auto key = keys_.try_emplace(incoming.key).first;
     const StoredSlot* existing = FindIn(key->second, incoming.slot);
     if (existing == nullptr) {
-      StoreSlot(key, incoming.slot, incoming.state);
+      StoreSlot(key, incoming.slot, incoming.state, incoming.state.clock.entries());
       if (changed_keys && !incoming.state.entries.empty()) changed_keys->push_back(incoming.key);
       continue;
     }
     Slot next = existing->ToSlot();
     bool entries_changed = MergeSlot(next, incoming.state);
     if (!entries_changed && existing->clock.Equals(next.clock)) continue;
-    StoreSlot(key, incoming.slot, std::move(next));
+    StoreSlot(key, incoming.slot, std::move(next), incoming.state.clock.entries());
     if (changed_keys && entries_changed) changed_keys->push_back(incoming.key);
   }
   context_.Join(delta.context);
@@ -661,9 +665,32 @@ void EncodeContext(CanonicalWriter<Sink>& w, const CausalContext& context) {
   }
 }
 
-// The canonical bytes of one slot, shared by the encoding and the slot hash.
+// Writes integers at a fixed 8 bytes each: the slot hash runs twice per slot
+// change, and varint loops over 64-bit replica ids and timestamps were most
+// of its cost (the hash needs a deterministic, unambiguous encoding, not a
+// compact one).
 template <typename Sink>
-void EncodeSlot(CanonicalWriter<Sink>& w, const SlotKey& slot_key, const StoredSlot& slot) {
+class FixedWidthWriter {
+ public:
+  explicit FixedWidthWriter(Sink& sink) : sink_(sink) {}
+  void Varint(uint64_t v) {
+    uint8_t buf[8];
+    for (int i = 0; i < 8; ++i) buf[i] = static_cast<uint8_t>(v >> (8 * i));  // little-endian on any host
+    sink_.Put(buf, sizeof(buf));
+  }
+  void Bytes(std::string_view s) {
+    Varint(s.size());
+    sink_.Put(s.data(), s.size());
+  }
+
+ private:
+  Sink& sink_;
+};
+
+// The bytes of one slot: canonical with a CanonicalWriter (the encoding),
+// fixed-width with a FixedWidthWriter (the slot hash).
+template <typename Writer>
+void EncodeSlot(Writer& w, const SlotKey& slot_key, const StoredSlot& slot) {
   w.Varint(static_cast<uint64_t>(slot_key.type));
   w.Bytes(slot_key.member);
   w.Varint(slot.clock.size());
@@ -707,7 +734,7 @@ namespace {
 // Collects a small encoding on the stack (two per slot change, on the write
 // path), moving to the heap only for a slot that does not fit.
 struct SmallSink {
-  char buf[256];
+  char buf[512];
   size_t used = 0;
   std::string heap;
   void Put(const void* p, size_t n) {
@@ -726,7 +753,7 @@ struct SmallSink {
 Digest CrdtMap::SlotHash(std::string_view key, const SlotKey& slot_key, const StoredSlot& slot) {
   if (slot.clock.size() == 0) return Digest{};
   SmallSink sink;
-  CanonicalWriter<SmallSink> w(sink);
+  FixedWidthWriter<SmallSink> w(sink);
   w.Bytes(key);
   EncodeSlot(w, slot_key, slot);
   std::string_view bytes = sink.bytes();

@@ -229,8 +229,11 @@ class CrdtMap {
   void Encode(Sink& sink) const;
   Status CheckTypes(std::span<const Op> ops) const;
   // Replaces the state of one slot, keeping live counts, the index and the
-  // slot hash sum right.
-  SlotView StoreSlot(KeyMap::iterator key, const SlotKey& slot_key, Slot next);
+  // slot hash sum right. `grown` names every replica whose clock entry may
+  // differ from the stored one (a write's own dot; a joined change's clock),
+  // so a slot whose clock names a thousand writers is not walked whole.
+  SlotView StoreSlot(KeyMap::iterator key, const SlotKey& slot_key, Slot next,
+                     std::span<const VersionVector::Entry> grown);
   // Hash of one slot with its names; an empty slot (no clock) hashes to 0,
   // as if absent, so creating one changes nothing.
   static Digest SlotHash(std::string_view key, const SlotKey& slot_key, const StoredSlot& slot);
