@@ -134,10 +134,8 @@ void BM_DiffMissingBatches(benchmark::State& state) {
   CausalContext peer = big.context();
   CausalContext newest;
   newest.InsertRange({1, 1, big.context().MaxCounter(1) - static_cast<uint64_t>(state.range(0))});
-  for (const auto& [replica, ivs] : peer.intervals()) {
-    if (replica != 1) {
-      for (const auto& [first, last] : ivs) newest.InsertRange({replica, first, last});
-    }
+  for (const DotRange& r : peer.ranges()) {
+    if (r.replica != 1) newest.InsertRange(r);
   }
   peer = newest;
   size_t slots = 0;
