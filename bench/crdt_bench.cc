@@ -240,5 +240,34 @@ void BM_Context1kMissing(benchmark::State& state) {
 }
 BENCHMARK(BM_Context1kMissing)->Arg(0)->Arg(1);
 
+// The receive path's test "does this delta add anything?": a delta's one-dot
+// context against a node's 1000-replica context. `range(0)` = 1 when the dot
+// is new, 0 when it is already known.
+void BM_Context1kDeltaMissing(benchmark::State& state) {
+  CausalContext mine = Context1k(false);
+  ReplicaId writer = Replicas1k()[500];
+  CausalContext delta;
+  delta.Insert({writer, mine.MaxCounter(writer) + static_cast<uint64_t>(state.range(0))});
+  for (auto _ : state) {
+    auto missing = delta.Missing(mine);
+    benchmark::DoNotOptimize(missing);
+  }
+}
+BENCHMARK(BM_Context1kDeltaMissing)->Arg(0)->Arg(1);
+
+// Includes, the allocation-free replacement for "Missing(...).empty()":
+// `range(0)` = 0 for two equal 1000-replica contexts (a full walk), 1 for a
+// one-dot delta context that is already known (the receive path).
+void BM_Context1kIncludes(benchmark::State& state) {
+  CausalContext mine = Context1k(false);
+  CausalContext other = mine;
+  if (state.range(0) == 1) {
+    other = CausalContext();
+    other.Insert({Replicas1k()[500], 7});
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(mine.Includes(other));
+}
+BENCHMARK(BM_Context1kIncludes)->Arg(0)->Arg(1);
+
 }  // namespace
 }  // namespace parley
