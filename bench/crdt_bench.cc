@@ -1,7 +1,9 @@
 // CRDT map micro-benchmarks: local mutation rate per type, join of a 1 k-key
-// delta into a 1 M-key state, and range-cut diff computation.
+// delta into a 1 M-key state, range-cut diff computation, and the causal
+// context operations (copy, join, Missing) at simulator scale.
 #include <benchmark/benchmark.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -132,10 +134,8 @@ void BM_DiffMissingBatches(benchmark::State& state) {
   CausalContext peer = big.context();
   CausalContext newest;
   newest.InsertRange({1, 1, big.context().MaxCounter(1) - static_cast<uint64_t>(state.range(0))});
-  for (const auto& [replica, ivs] : peer.intervals()) {
-    if (replica != 1) {
-      for (const auto& [first, last] : ivs) newest.InsertRange({replica, first, last});
-    }
+  for (const DotRange& r : peer.ranges()) {
+    if (r.replica != 1) newest.InsertRange(r);
   }
   peer = newest;
   size_t slots = 0;
@@ -155,6 +155,119 @@ void BM_StateDigest1M(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(big.StateDigest());
 }
 BENCHMARK(BM_StateDigest1M)->Unit(benchmark::kMillisecond);
+
+// ---- CausalContext at simulator scale -------------------------------------------
+// The simulator runs 1000 replicas, so every node's context names 1000 of
+// them; copies, joins and Missing of such contexts showed up in its profiles.
+
+// 1000 random replica ids (fixed seed), in no particular order.
+const std::vector<ReplicaId>& Replicas1k() {
+  static const std::vector<ReplicaId> ids = [] {
+    std::mt19937_64 rng(42);
+    std::vector<ReplicaId> v;
+    for (int i = 0; i < 1000; ++i) v.push_back(rng() | 1);
+    return v;
+  }();
+  return ids;
+}
+
+// A context of 1000 replicas: replica i has seen [1, 1000 + i]; every tenth
+// one also holds a small cloud above a gap. `ahead` shifts a hundredth of the
+// replicas forward so two contexts differ the way gossiping peers do.
+CausalContext Context1k(bool ahead) {
+  CausalContext c;
+  const auto& ids = Replicas1k();
+  for (uint64_t i = 0; i < ids.size(); ++i) {
+    uint64_t top = 1000 + i + (ahead && i % 100 == 0 ? 15 : 0);
+    c.InsertRange({ids[i], 1, top});
+    if (i % 10 == 0) c.InsertRange({ids[i], 1020 + i, 1030 + i});
+  }
+  return c;
+}
+
+void BM_Context1kCopy(benchmark::State& state) {
+  CausalContext c = Context1k(false);
+  for (auto _ : state) {
+    CausalContext copy = c;
+    benchmark::DoNotOptimize(copy);
+  }
+}
+BENCHMARK(BM_Context1kCopy);
+
+// Copy of a 1000-replica context joined with another one (large + large),
+// as when a node merges a peer's full context. The copy is BM_Context1kCopy.
+void BM_Context1kCopyJoin1k(benchmark::State& state) {
+  CausalContext a = Context1k(false);
+  CausalContext b = Context1k(true);
+  for (auto _ : state) {
+    CausalContext joined = a;
+    joined.Join(b);
+    benchmark::DoNotOptimize(joined);
+  }
+}
+BENCHMARK(BM_Context1kCopyJoin1k);
+
+// The write path: a delta's one-dot context is built and joined into a
+// 1000-replica context (large + small), extending one replica's vector.
+void BM_Context1kJoinWriteDelta(benchmark::State& state) {
+  CausalContext c = Context1k(false);
+  const auto& ids = Replicas1k();
+  ReplicaId me = ids[500];
+  uint64_t next = c.MaxCounter(me) + 1;
+  for (auto _ : state) {
+    CausalContext delta;
+    delta.Insert({me, next++});
+    c.Join(delta);
+  }
+  benchmark::DoNotOptimize(c);
+}
+BENCHMARK(BM_Context1kJoinWriteDelta);
+
+// Missing between two 1000-replica contexts: `range(0)` = 1 when the peer
+// lacks dots on a hundredth of the replicas, 0 when it lacks nothing (the
+// "does this delta add anything?" test).
+void BM_Context1kMissing(benchmark::State& state) {
+  CausalContext mine = Context1k(state.range(0) == 1);
+  CausalContext peer = Context1k(false);
+  if (state.range(0) == 0) peer = mine;
+  size_t ranges = 0;
+  for (auto _ : state) {
+    auto missing = mine.Missing(peer);
+    ranges = missing.size();
+    benchmark::DoNotOptimize(missing);
+  }
+  state.counters["ranges"] = static_cast<double>(ranges);
+}
+BENCHMARK(BM_Context1kMissing)->Arg(0)->Arg(1);
+
+// The receive path's test "does this delta add anything?": a delta's one-dot
+// context against a node's 1000-replica context. `range(0)` = 1 when the dot
+// is new, 0 when it is already known.
+void BM_Context1kDeltaMissing(benchmark::State& state) {
+  CausalContext mine = Context1k(false);
+  ReplicaId writer = Replicas1k()[500];
+  CausalContext delta;
+  delta.Insert({writer, mine.MaxCounter(writer) + static_cast<uint64_t>(state.range(0))});
+  for (auto _ : state) {
+    auto missing = delta.Missing(mine);
+    benchmark::DoNotOptimize(missing);
+  }
+}
+BENCHMARK(BM_Context1kDeltaMissing)->Arg(0)->Arg(1);
+
+// Includes, the allocation-free replacement for "Missing(...).empty()":
+// `range(0)` = 0 for two equal 1000-replica contexts (a full walk), 1 for a
+// one-dot delta context that is already known (the receive path).
+void BM_Context1kIncludes(benchmark::State& state) {
+  CausalContext mine = Context1k(false);
+  CausalContext other = mine;
+  if (state.range(0) == 1) {
+    other = CausalContext();
+    other.Insert({Replicas1k()[500], 7});
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(mine.Includes(other));
+}
+BENCHMARK(BM_Context1kIncludes)->Arg(0)->Arg(1);
 
 }  // namespace
 }  // namespace parley

@@ -1,6 +1,7 @@
 // DeltaCodec: msgpack encoding and strict decoding of deltas.
 #include "protocol/delta_codec.h"
 
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -105,25 +106,26 @@ SlotState ReadSlotState(const msgpack::object& object, const Limits& limits,
 }  // namespace
 
 void WriteCausalContext(const CausalContext& context, MsgpackWriter& writer) {
-  const auto& intervals = context.intervals();
-  writer.Array(static_cast<uint32_t>(intervals.size()));
-  for (const auto& [replica, runs] : intervals) {
+  writer.Array(static_cast<uint32_t>(context.replica_count()));
+  context.ForEachReplica([&writer](ReplicaId replica, std::span<const DotRange> runs) {
     writer.Array(2);
     writer.Uint(replica);
     writer.Array(static_cast<uint32_t>(runs.size() * 2));
-    for (const auto& [first, last] : runs) {
-      writer.Uint(first);
-      writer.Uint(last);
+    for (const DotRange& run : runs) {
+      writer.Uint(run.first);
+      writer.Uint(run.last);
     }
-  }
+  });
 }
 
 CausalContext ReadCausalContext(const msgpack::object& object, const Limits& limits,
                                 MsgpackReader& reader) {
-  CausalContext context;
   auto replicas = reader.Array(object, 0, limits.max_context_replicas, "context");
   ReplicaId previous = 0;
-  std::vector<CausalContext::Interval> runs;
+  // Canonical input lists replicas in strictly increasing order and each
+  // one's intervals sorted, so the flat (replica, first)-sorted vector is
+  // built by appending; each replica's group is checked as it is read.
+  std::vector<DotRange> ranges;
   for (const msgpack::object& item : replicas) {
     auto pair = reader.Array(item, 2, SIZE_MAX, "context replica");
     if (!reader.ok()) break;
@@ -134,22 +136,20 @@ CausalContext ReadCausalContext(const msgpack::object& object, const Limits& lim
     auto flat = reader.Array(pair[1], 2, limits.max_intervals_per_replica * 2, "context intervals");
     if (reader.ok() && flat.size() % 2 != 0) reader.Fail("context intervals: odd number of elements");
     if (!reader.ok()) break;
-    runs.clear();
-    runs.reserve(flat.size() / 2);
+    const size_t group = ranges.size();
     for (size_t i = 0; i < flat.size(); i += 2) {
       uint64_t first = reader.Uint(flat[i], UINT64_MAX, "interval first");
       uint64_t last = reader.Uint(flat[i + 1], UINT64_MAX, "interval last");
-      runs.emplace_back(first, last);
+      ranges.push_back({replica, first, last});
     }
     if (!reader.ok()) break;
-    if (!CausalContext::IsCanonical(runs)) {
+    if (!CausalContext::IsCanonical(std::span<const DotRange>(ranges).subspan(group))) {
       reader.Fail("context intervals: not canonical (sorted, disjoint, non-adjacent, > 0)");
       break;
     }
-    for (const auto& [first, last] : runs) context.InsertRange({replica, first, last});
     previous = replica;
   }
-  return reader.ok() ? context : CausalContext();
+  return reader.ok() ? CausalContext::FromCanonical(std::move(ranges)) : CausalContext();
 }
 
 void WriteDelta(const Delta& delta, MsgpackWriter& writer) {

@@ -6,12 +6,18 @@
 // a dot that closes a gap merges intervals, which is the compaction of the
 // cloud into the vector. Intervals (not single dots) keep memory bounded even
 // when a peer sends a huge range.
+//
+// All replicas' intervals live in one flat vector of DotRanges sorted by
+// (replica, first), not in a map of per-replica vectors: with 1000 replicas
+// (the simulator) a copy is one allocation instead of ~2000, iteration is a
+// linear scan, and Join/Missing/Includes are linear merges of two sorted
+// vectors. Lookups of one replica are binary searches.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <map>
+#include <span>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "storage/dot.h"
@@ -20,12 +26,14 @@ namespace parley {
 
 class CausalContext {
  public:
-  using Interval = std::pair<uint64_t, uint64_t>;  // inclusive [first, last]
-
   bool Contains(const Dot& dot) const;
   void Insert(const Dot& dot) { InsertRange({dot.replica, dot.counter, dot.counter}); }
+  // Ignores an invalid range (replica 0, counter 0, first > last).
   void InsertRange(const DotRange& range);
   void Join(const CausalContext& other);
+
+  // True iff every dot of `other` is in this context. Does not allocate.
+  bool Includes(const CausalContext& other) const;
 
   // Highest counter seen for `replica` (0 if none).
   uint64_t MaxCounter(ReplicaId replica) const;
@@ -37,17 +45,45 @@ class CausalContext {
   // Dots in this context that `peer` lacks, as ranges sorted by (replica, first).
   std::vector<DotRange> Missing(const CausalContext& peer) const;
 
-  bool empty() const { return intervals_.empty(); }
-  const std::map<ReplicaId, std::vector<Interval>>& intervals() const { return intervals_; }
+  bool empty() const { return ranges_.empty(); }
+  // Every interval, sorted by (replica, first); canonical (see IsCanonical).
+  const std::vector<DotRange>& ranges() const { return ranges_; }
+  // Number of distinct replicas in ranges().
+  size_t replica_count() const { return replica_count_; }
+  // The intervals of one replica (empty if it has none).
+  std::span<const DotRange> RangesOf(ReplicaId replica) const;
+  // Calls fn(ReplicaId, std::span<const DotRange>) once per replica, in
+  // increasing replica order, with that replica's intervals.
+  template <typename Fn>
+  void ForEachReplica(Fn&& fn) const;
+
   bool operator==(const CausalContext&) const = default;
   std::string ToString() const;
 
-  // For decoders: every replica non-zero, intervals non-empty, sorted,
-  // disjoint and non-adjacent, counters > 0.
-  static bool IsCanonical(const std::vector<Interval>& intervals);
+  // For decoders: every replica non-zero, sorted by replica; each replica's
+  // intervals sorted, disjoint and non-adjacent; counters > 0, first <= last.
+  // An empty span is canonical (the empty context); decoders that forbid a
+  // replica with no intervals check that themselves.
+  static bool IsCanonical(std::span<const DotRange> ranges);
+  // Adopts `ranges`, which must satisfy IsCanonical (decoders check first).
+  static CausalContext FromCanonical(std::vector<DotRange> ranges);
 
  private:
-  std::map<ReplicaId, std::vector<Interval>> intervals_;
+  void MergeFrom(const std::vector<DotRange>& other);
+
+  std::vector<DotRange> ranges_;  // sorted by (replica, first), canonical
+  size_t replica_count_ = 0;      // distinct replicas in ranges_
 };
+
+template <typename Fn>
+void CausalContext::ForEachReplica(Fn&& fn) const {
+  size_t i = 0;
+  while (i < ranges_.size()) {
+    size_t j = i + 1;
+    while (j < ranges_.size() && ranges_[j].replica == ranges_[i].replica) ++j;
+    fn(ranges_[i].replica, std::span<const DotRange>(ranges_.data() + i, j - i));
+    i = j;
+  }
+}
 
 }  // namespace parley

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <set>
+#include <span>
 
 #include <xxhash.h>
 
@@ -654,15 +655,15 @@ struct StringSink {
 // The canonical bytes of a causal context, shared by the encoding and the digest.
 template <typename Sink>
 void EncodeContext(CanonicalWriter<Sink>& w, const CausalContext& context) {
-  w.Varint(context.intervals().size());
-  for (const auto& [replica, ivs] : context.intervals()) {
+  w.Varint(context.replica_count());
+  context.ForEachReplica([&w](ReplicaId replica, std::span<const DotRange> ranges) {
     w.Varint(replica);
-    w.Varint(ivs.size());
-    for (const auto& [first, last] : ivs) {
-      w.Varint(first);
-      w.Varint(last);
+    w.Varint(ranges.size());
+    for (const DotRange& r : ranges) {
+      w.Varint(r.first);
+      w.Varint(r.last);
     }
-  }
+  });
 }
 
 // Writes integers at a fixed 8 bytes each: the slot hash runs twice per slot

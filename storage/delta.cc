@@ -5,7 +5,7 @@ namespace parley {
 
 size_t Delta::ApproximateBytes() const {
   size_t n = 16;
-  for (const auto& [replica, ivs] : context.intervals()) n += 8 + 16 * ivs.size();
+  n += 8 * context.replica_count() + 16 * context.ranges().size();
   for (const SlotState& s : slots) n += s.ApproximateBytes();
   return n;
 }
@@ -21,10 +21,10 @@ bool Delta::IsWellFormed(std::string* why) const {
     if (why) *why = msg;
     return false;
   };
-  for (const auto& [replica, ivs] : context.intervals()) {
-    if (replica == 0) return fail("context names replica 0");
-    if (!CausalContext::IsCanonical(ivs)) return fail("context intervals are not canonical");
+  for (const DotRange& r : context.ranges()) {
+    if (r.replica == 0) return fail("context names replica 0");
   }
+  if (!CausalContext::IsCanonical(context.ranges())) return fail("context intervals are not canonical");
   for (size_t i = 0; i < slots.size(); ++i) {
     const SlotState& s = slots[i];
     if (s.slot.type == ValueType::kNone || s.slot.type > ValueType::kHash) {

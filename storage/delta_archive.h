@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -134,29 +135,38 @@ inline void load(BoundedInputArchive& ar, VersionVector& vv) {
 
 // ---- CausalContext -------------------------------------------------------------
 inline void save(StringOutputArchive& ar, const CausalContext& context) {
-  ar(static_cast<uint64_t>(context.intervals().size()));
-  for (const auto& [replica, intervals] : context.intervals()) {
-    ar(replica, static_cast<uint64_t>(intervals.size()));
-    for (const auto& [first, last] : intervals) ar(first, last);
-  }
+  ar(static_cast<uint64_t>(context.replica_count()));
+  context.ForEachReplica([&ar](ReplicaId replica, std::span<const DotRange> ranges) {
+    ar(replica, static_cast<uint64_t>(ranges.size()));
+    for (const DotRange& r : ranges) ar(r.first, r.last);
+  });
 }
+// Replicas arrive strictly increasing and each one's intervals sorted, so the
+// flat vector is built by appending; each replica's group is checked as it is
+// read, which makes the whole vector canonical.
 inline void load(BoundedInputArchive& ar, CausalContext& context) {
   context = CausalContext();
   uint64_t replicas = ar.LoadCount(8 + 8);
   ReplicaId previous = 0;
-  std::vector<CausalContext::Interval> intervals;
+  std::vector<DotRange> ranges;
   for (uint64_t i = 0; i < replicas; ++i) {
     ReplicaId replica = 0;
     ar(replica);
     BoundedInputArchive::Require(replica != 0 && (i == 0 || replica > previous),
                                  "causal context replicas not sorted and non-zero");
     previous = replica;
-    intervals.assign(ar.LoadCount(16), {});
-    for (auto& [first, last] : intervals) ar(first, last);
-    BoundedInputArchive::Require(!intervals.empty() && CausalContext::IsCanonical(intervals),
+    uint64_t count = ar.LoadCount(16);
+    BoundedInputArchive::Require(count > 0, "causal context intervals not canonical");
+    const size_t group = ranges.size();
+    for (uint64_t k = 0; k < count; ++k) {
+      DotRange r{replica, 0, 0};
+      ar(r.first, r.last);
+      ranges.push_back(r);
+    }
+    BoundedInputArchive::Require(CausalContext::IsCanonical(std::span<const DotRange>(ranges).subspan(group)),
                                  "causal context intervals not canonical");
-    for (const auto& [first, last] : intervals) context.InsertRange({replica, first, last});
   }
+  context = CausalContext::FromCanonical(std::move(ranges));
 }
 
 // ---- Entry, SlotKey, Slot, SlotState, Delta ---------------------------------------

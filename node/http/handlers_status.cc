@@ -16,11 +16,11 @@ json StatusJson(const NodeRuntime& rt) {
     members[MemberStateName(m.state)] = members[MemberStateName(m.state)].get<int>() + 1;
   }
   json context = json::object();
-  for (const auto& [replica, intervals] : core.map().context().intervals()) {
+  core.map().context().ForEachReplica([&context](ReplicaId replica, std::span<const DotRange> ranges) {
     json list = json::array();
-    for (const auto& [first, last] : intervals) list.push_back({first, last});
+    for (const DotRange& r : ranges) list.push_back({r.first, r.last});
     context[ReplicaHex(replica)] = std::move(list);
-  }
+  });
   json addresses = json::object();
   for (const auto& [name, address] : rt.addresses()) addresses[name] = FormatAddress(address);
   return {

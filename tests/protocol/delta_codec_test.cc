@@ -87,6 +87,9 @@ TEST(DeltaCodecTest, NonCanonicalContextIsRejected) {
   EXPECT_FALSE(DecodeDelta(context_bytes({{1, {0, 2}}})).ok());             // counter 0
   EXPECT_FALSE(DecodeDelta(context_bytes({{1, {1, 2, 3}}})).ok());          // odd
   EXPECT_FALSE(DecodeDelta(context_bytes({{1, {}}})).ok());                 // empty
+  // Overlapping an interval that ends at UINT64_MAX (where "last + 1" wraps).
+  EXPECT_FALSE(DecodeDelta(context_bytes({{1, {1, UINT64_MAX, 5, 6}}})).ok());
+  EXPECT_FALSE(DecodeDelta(context_bytes({{1, {7, UINT64_MAX, 1, 2}}})).ok());  // unsorted
 }
 
 TEST(DeltaCodecTest, HugeIntervalIsStoredAsOneRange) {

@@ -143,7 +143,7 @@ TEST(CrdtMap, BatchIsAtomicAndOneEvent) {
   std::vector<Op> good = {Op::Set("x", "1"), Op::Incr("y", 2), Op::SAdd("z", "m"),
                           Op::Incr("y", 3), Op::Del("str")};
   Delta d = Must(a.Apply(good, 3));
-  EXPECT_EQ(d.context.intervals().at(1).size(), 1u);
+  EXPECT_EQ(d.context.RangesOf(1).size(), 1u);
   EXPECT_EQ(d.context.MaxCounter(1), 2u);  // one dot for the whole batch
   EXPECT_EQ(a.GetCounter("y"), 5);
   CrdtMap b(2);

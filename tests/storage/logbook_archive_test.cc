@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "storage/crdt_map.h"
 #include "tests/storage/logbook_test_util.h"
@@ -82,6 +85,33 @@ TEST(LogbookArchive, RandomBitFlipsAreHarmless) {
       EXPECT_EQ(decoded.status().code(), Status::Code::kCorruption);
     }
   }
+}
+
+// Replicas out of order, and intervals overlapping one that ends at
+// UINT64_MAX (where "last + 1" wraps), are refused, never merged silently.
+TEST(LogbookArchive, NonCanonicalContextIsCorruption) {
+  auto record = [](std::vector<std::pair<uint64_t, std::vector<uint64_t>>> replicas) {
+    std::string bytes;
+    auto put = [&bytes](uint64_t v) { bytes.append(reinterpret_cast<const char*>(&v), 8); };
+    put(replicas.size());
+    for (const auto& [replica, flat] : replicas) {
+      put(replica);
+      put(flat.size() / 2);
+      for (uint64_t v : flat) put(v);
+    }
+    put(0);  // no slots
+    return bytes;
+  };
+  EXPECT_TRUE(DecodeDeltaArchive(record({{1, {1, 5}}, {2, {3, 3, 9, 12}}})).ok());
+  EXPECT_FALSE(DecodeDeltaArchive(record({{2, {1, 5}}, {1, {1, 1}}})).ok());     // unsorted
+  EXPECT_FALSE(DecodeDeltaArchive(record({{0, {1, 5}}})).ok());                  // replica 0
+  EXPECT_FALSE(DecodeDeltaArchive(record({{1, {}}})).ok());                      // empty
+  EXPECT_FALSE(DecodeDeltaArchive(record({{1, {1, 2, 3, 4}}})).ok());            // adjacent
+  EXPECT_FALSE(DecodeDeltaArchive(record({{1, {1, UINT64_MAX, 5, 6}}})).ok());  // overlap
+  auto decoded = DecodeDeltaArchive(record({{1, {1, 5}}, {2, {3, 3, 9, 12}}}));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->context.ranges(), (std::vector<DotRange>{{1, 1, 5}, {2, 3, 3}, {2, 9, 12}}));
+  EXPECT_EQ(decoded->context.replica_count(), 2u);
 }
 
 TEST(LogbookArchive, HugeCountsAreRefusedBeforeAllocating) {
