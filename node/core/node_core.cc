@@ -235,12 +235,14 @@ bool NodeCore::Absorb(const Delta& delta, uint64_t now_ms, std::optional<Dot> co
   ++stats_.deltas_received;
   if (!map_.Ready(delta)) return Hold(delta, confirm, from, now_ms);
   bool learned = Merge(delta, now_ms, confirm);
-  if (learned && !waiting_.empty()) MergeWaiting(now_ms);
+  // Even a delta that taught nothing new may have raised a slot clock that
+  // a held delta builds on (an anti-entropy chunk), so always look.
+  if (!waiting_.empty()) MergeWaiting(delta, now_ms);
   return learned;
 }
 
 bool NodeCore::Merge(const Delta& delta, uint64_t now_ms, std::optional<Dot> confirm) {
-  bool grew = !delta.context.Missing(map_.context()).empty();
+  bool grew = !map_.context().Includes(delta.context);
   std::vector<std::string> changed;
   Status s = map_.Join(delta, &changed);
   if (!s.ok()) {
@@ -273,7 +275,7 @@ void NodeCore::Confirm(const Dot& write) {
 bool NodeCore::Hold(const Delta& delta, std::optional<Dot> confirm, const Address& from, uint64_t now_ms) {
   // Not ready, yet its dot is known: a later state of its slots came first
   // (anti-entropy), and that state covers it.
-  if (delta.context.Missing(map_.context()).empty()) return false;
+  if (map_.context().Includes(delta.context)) return false;
   for (const WaitingDelta& w : waiting_) {
     if (w.delta.context == delta.context) return false;  // held already
   }
@@ -293,10 +295,23 @@ void NodeCore::PullForWaiting(uint64_t now_ms) {
   if (now_ms < next_pull_at_) return;
   next_pull_at_ = UINT64_MAX;
   std::map<Address, std::set<SlotRef>> wanted;  // peer -> slots
-  for (WaitingDelta& w : waiting_) {
-    if (w.pulls < 2 && w.pull_at <= now_ms) {
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    WaitingDelta& w = *it;
+    if (w.pull_at > now_ms) {
+      next_pull_at_ = std::min(next_pull_at_, w.pull_at);
+      ++it;
+      continue;
+    }
+    if (map_.context().Includes(w.delta.context)) {
+      // Claimed by an anti-entropy chunk that brought a later state of its
+      // slots (another write superseded it): drop it, and confirm nothing,
+      // since the slots do not reflect it as such.
+      it = waiting_.erase(it);
+      continue;
+    }
+    if (w.pulls < 2) {
       // First the writer, which built the change on the slots it needs;
-      // then the peer that passed it on.
+      // then the peer that passed it on. After that, anti-entropy.
       const Member* writer = nullptr;
       auto change = std::find_if(w.delta.slots.begin(), w.delta.slots.end(),
                                  [](const SlotState& slot) { return slot.after.has_value(); });
@@ -308,9 +323,11 @@ void NodeCore::PullForWaiting(uint64_t now_ms) {
         if (slot.after && slots.size() < config_.limits.max_requested_slots) slots.insert(SlotRef{slot.key, slot.slot});
       }
       ++w.pulls;
-      w.pull_at = now_ms + config_.sync.hold_pull_ms;
     }
-    if (w.pulls < 2) next_pull_at_ = std::min(next_pull_at_, w.pull_at);
+    // Looked at again later: to pull once more, or to drop once claimed.
+    w.pull_at = now_ms + config_.sync.hold_pull_ms;
+    next_pull_at_ = std::min(next_pull_at_, w.pull_at);
+    ++it;
   }
   for (auto& [to, slots] : wanted) {
     outbox_.Send(Transport::kDatagram, to, SlotRequestMessage{{slots.begin(), slots.end()}});
@@ -341,25 +358,34 @@ void NodeCore::HandleSlotRequest(const std::string& sender, const Address& from,
   }
 }
 
-void NodeCore::MergeWaiting(uint64_t now_ms) {
+void NodeCore::MergeWaiting(const Delta& joined, uint64_t now_ms) {
+  std::vector<std::string> touched;
+  auto touch = [&touched](const Delta& d) {
+    for (const SlotState& slot : d.slots) {
+      if (std::find(touched.begin(), touched.end(), slot.key) == touched.end()) touched.push_back(slot.key);
+    }
+  };
+  auto shares_key = [&touched](const Delta& d) {
+    return std::any_of(d.slots.begin(), d.slots.end(), [&touched](const SlotState& slot) {
+      return std::find(touched.begin(), touched.end(), slot.key) != touched.end();
+    });
+  };
+  touch(joined);
   bool progress = true;
   while (progress) {
     progress = false;
     for (auto it = waiting_.begin(); it != waiting_.end();) {
-      if (map_.Ready(it->delta)) {
-        // (If its dot came another way meanwhile, the join changes nothing
-        // but the write it asks to confirm is here now.)
-        WaitingDelta w = std::move(*it);
-        it = waiting_.erase(it);
-        progress |= Merge(w.delta, now_ms, w.confirm);
-      } else if (it->delta.context.Missing(map_.context()).empty()) {
-        // Claimed by an anti-entropy chunk whose slots are still on their
-        // way (a dot another write on the slot superseded): drop it, and
-        // confirm nothing, since the slot does not reflect it yet.
-        it = waiting_.erase(it);
-      } else {
+      if (!shares_key(it->delta) || !map_.Ready(it->delta)) {
         ++it;
+        continue;
       }
+      // (If its dot came another way meanwhile, the join changes nothing
+      // but the write it asks to confirm is here now.)
+      WaitingDelta w = std::move(*it);
+      it = waiting_.erase(it);
+      Merge(w.delta, now_ms, w.confirm);
+      touch(w.delta);
+      progress = true;
     }
   }
 }

@@ -162,9 +162,15 @@ class NodeCore {
   // Joins a ready delta; logs it if it taught us anything. Returns whether it did.
   bool Merge(const Delta& delta, uint64_t now_ms, std::optional<Dot> confirm);
   bool Hold(const Delta& delta, std::optional<Dot> confirm, const Address& from, uint64_t now_ms);
-  // Merges the held deltas that became ready, until none does.
-  void MergeWaiting(uint64_t now_ms);
-  // Asks for the slots that deltas held for hold_pull_ms build on.
+  // Merges the held deltas that `joined` made ready, and those that these
+  // made ready, until none is. Only a change to a held delta's keys can make
+  // it ready, so only held deltas sharing a key with what was joined are
+  // tried (rescanning all 128 per joined delta was 10% of the 1000-node
+  // simulator).
+  void MergeWaiting(const Delta& joined, uint64_t now_ms);
+  // Asks for the slots that deltas held for hold_pull_ms build on (twice:
+  // the writer, then the sender), and drops held deltas that anti-entropy
+  // has claimed meanwhile.
   void PullForWaiting(uint64_t now_ms);
   void HandleSlotRequest(const std::string& sender, const Address& from, const SlotRequestMessage& m);
   // Confirms a peer's quorum write once what is appended now is durable.
