@@ -71,7 +71,7 @@ class MemEnv final : public Env {
     void ShrinkToFit();       // a closed file keeps exactly its bytes
 
    private:
-    static constexpr size_t kBlockBytes = 64 << 10;
+    static constexpr size_t kBlockBytes = 16 << 10;
     std::vector<std::string> blocks_;  // all full but the last
     size_t size_ = 0;
   };

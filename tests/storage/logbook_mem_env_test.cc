@@ -67,7 +67,7 @@ TEST(MemEnv, AFileGrownByAppendsCostsAboutItsSize) {
   EXPECT_EQ(contents.size(), kSize);
 }
 
-// Files are kept in 64 KB blocks: contents, crash cuts, truncation and
+// Files are kept in 16 KB blocks: contents, crash cuts, truncation and
 // corruption must be exact wherever they fall relative to block edges.
 TEST(MemEnv, ContentsAreExactAcrossBlockEdges) {
   MemEnv env;
