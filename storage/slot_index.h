@@ -14,7 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
+#include <unordered_map>
 #include <vector>
 
 #include "storage/dot.h"
@@ -53,7 +53,10 @@ class SlotIndex {
   // Joins bucket `b` with a neighbour once it has shrunk to a quarter.
   static void Rebalance(Buckets& buckets, size_t b);
 
-  std::map<ReplicaId, Buckets> replicas_;
+  // Hashed, not ordered: a slot state joined from anti-entropy indexes every
+  // entry of its clock (up to every writer of the fleet), and descending a
+  // 1000-replica tree per entry was 6% of the 1000-node simulator.
+  std::unordered_map<ReplicaId, Buckets> replicas_;
   size_t size_ = 0;
 };
 
