@@ -313,8 +313,12 @@ void NodeRuntime::SendNow(OutgoingPacket packet) {
 
 void NodeRuntime::ArmTimer() {
   if (!timer_.initialized() || stopping_) return;
-  uint64_t now = NowMs();
   uint64_t deadline = core_->NextDeadline();
+  // Every drain (so every write) lands here; re-arming for the same deadline
+  // reads the clock and reorders libuv's timer heap for nothing.
+  if (deadline == armed_deadline_ && uv_is_active(reinterpret_cast<uv_handle_t*>(timer_.get()))) return;
+  armed_deadline_ = deadline;
+  uint64_t now = NowMs();
   uint64_t wait = deadline > now ? deadline - now : 0;
   uv_timer_start(
       timer_.get(),

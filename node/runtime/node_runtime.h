@@ -178,6 +178,7 @@ class NodeRuntime {
   std::map<std::string, Address> addresses_;
 
   UvHandle<uv_timer_t> timer_;        // the core's NextDeadline()
+  uint64_t armed_deadline_ = 0;        // what timer_ was last armed for
   UvHandle<uv_timer_t> delay_timer_;  // releases packets held by a delay fault
   UvHandle<uv_timer_t> stop_timer_;   // ends the leave grace period
   UvHandle<uv_async_t> async_;        // wakes the loop for Post()
