@@ -76,6 +76,11 @@ struct NodeConfig {
   SyncPolicy sync_policy = SyncPolicy::kAlways;
   uint64_t batch_interval_ms = 2;
   uint64_t snapshot_every_records = 200000;  // full snapshot after this many log records
+  // ...or once the log written since the last snapshot is twice that
+  // snapshot's size and at least this many bytes: a small map with busy keys
+  // (or big repair deltas) must not grow its log without bound between
+  // record-count snapshots.
+  uint64_t snapshot_min_log_bytes = 64ull << 20;
   Limits limits;
   std::string cluster_id = "parley";  // nodes only talk within one cluster id
   bool relay = false;  // also publish local writes to kRelayAddress

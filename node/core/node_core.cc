@@ -463,9 +463,15 @@ Result<uint64_t> NodeCore::Record(const Delta& delta, uint64_t now_ms) {
       }
       break;
   }
-  if (++records_since_snapshot_ >= config_.snapshot_every_records) {
+  log_bytes_since_snapshot_ += delta.ApproximateBytes();
+  bool by_records = ++records_since_snapshot_ >= config_.snapshot_every_records;
+  bool by_bytes = log_bytes_since_snapshot_ >= std::max(config_.snapshot_min_log_bytes, 2 * last_snapshot_bytes_);
+  if (by_records || by_bytes) {
     records_since_snapshot_ = 0;
-    if (logbook_->WriteSnapshot(map_.ExportState()).ok()) ++stats_.snapshots;
+    log_bytes_since_snapshot_ = 0;
+    Delta state = map_.ExportState();
+    last_snapshot_bytes_ = state.ApproximateBytes();
+    if (logbook_->WriteSnapshot(state).ok()) ++stats_.snapshots;
   }
   return seq;
 }

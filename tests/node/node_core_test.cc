@@ -298,6 +298,28 @@ TEST(NodeCore, RestartAfterLosingUnsyncedWritesNeverReusesTheirDots) {
   }
 }
 
+// A small map with one busy key: the record count alone would let the log
+// grow to 200,000 records between snapshots; its size triggers them instead,
+// and the node recovers from snapshot + log as before.
+TEST(NodeCore, LogSizeTriggersSnapshotsOfASmallBusyMap) {
+  TestCluster c(11, /*with_logbooks=*/true);
+  NodeConfig cfg;
+  cfg.snapshot_min_log_bytes = 16 << 10;
+  c.Add(cfg);
+  c.Run(1000);
+  const std::string value(200, 'v');
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(c.Write(0, {Op::Set("busy", value + std::to_string(i))}).ok());
+  }
+  // ~250 KB logged against a ~300-byte state: a snapshot every 16 KB.
+  EXPECT_GE(c.node(0).core->stats().snapshots, 10u);
+  EXPECT_LE(c.node(0).logbook->segment_count(), 2u);
+  c.Run(100);  // the last writes synced
+  c.Crash(0);
+  c.Restart(0);
+  EXPECT_EQ(c.node(0).core->map().GetRegister("busy"), value + "999");
+}
+
 // The batch policy bounds the fsync rate, not a lone write's latency: a write
 // after a quiet spell syncs at once, the next one an interval after that.
 TEST(NodeCore, BatchPolicySyncsALoneWriteAtOnceAndSpacesTheNext) {
