@@ -114,6 +114,22 @@ TEST(NodeCore, NodeThatMissedWritesCatchesUpByAntiEntropyAlone) {
       << "every delta node 3 got came from anti-entropy";
 }
 
+// Held-delta tests: deltas travel only by eager push and slot requests (no
+// piggyback, no anti-entropy), and a held one is pulled after 500 ms.
+NodeConfig HoldTestConfig() {
+  NodeConfig config;
+  config.sync.piggyback_max_bytes = 0;
+  config.sync.hold_pull_ms = 500;
+  return config;
+}
+
+void StartThree(TestCluster& c, const NodeConfig& config) {
+  c.timing_.push_pull_interval_ms = 600000;
+  for (int i = 0; i < 3; ++i) c.Add(config);
+  for (int t = 0; t < 100 && c.node(2).core->membership().AliveCount() != 3; ++t) c.Run(100);
+  ASSERT_EQ(c.node(2).core->membership().AliveCount(), 3u);
+}
+
 // A write's delta carries only its change, so a node that missed the write
 // it replaced holds it back (merging it would let anti-entropy skip the
 // missed one for good). Here node 2 misses n1's first write on "k" and gets
@@ -123,13 +139,8 @@ TEST(NodeCore, DeltaThatBuildsOnAMissedWriteIsHeldThenPulledFromItsWriter) {
   uint64_t seed = testing::TestSeed();
   SCOPED_TRACE(testing::SeedTrace(seed));
   TestCluster c(seed);
-  c.timing_.push_pull_interval_ms = 600000;  // no anti-entropy in this test
-  NodeConfig config;
-  config.sync.piggyback_max_bytes = 0;
-  config.sync.hold_pull_ms = 500;
-  for (int i = 0; i < 3; ++i) c.Add(config);
-  for (int t = 0; t < 100 && c.node(2).core->membership().AliveCount() != 3; ++t) c.Run(100);
-  ASSERT_EQ(c.node(2).core->membership().AliveCount(), 3u);
+  NodeConfig config = HoldTestConfig();
+  ASSERT_NO_FATAL_FAILURE(StartThree(c, config));
 
   ASSERT_TRUE(c.Write(0, {Op::Set("k", "a")}).ok());
   c.Run(10);
@@ -154,14 +165,9 @@ TEST(NodeCore, SlotRequestAnswerIsCutIntoChunks) {
   uint64_t seed = testing::TestSeed();
   SCOPED_TRACE(testing::SeedTrace(seed));
   TestCluster c(seed);
-  c.timing_.push_pull_interval_ms = 600000;  // no anti-entropy in this test
-  NodeConfig config;
-  config.sync.piggyback_max_bytes = 0;
-  config.sync.hold_pull_ms = 500;
+  NodeConfig config = HoldTestConfig();
   config.sync.chunk_bytes = 4096;
-  for (int i = 0; i < 3; ++i) c.Add(config);
-  for (int t = 0; t < 100 && c.node(2).core->membership().AliveCount() != 3; ++t) c.Run(100);
-  ASSERT_EQ(c.node(2).core->membership().AliveCount(), 3u);
+  ASSERT_NO_FATAL_FAILURE(StartThree(c, config));
 
   // 40 fields of 500 bytes: ~20 KB of slot states, five or more chunks.
   auto write_fields = [&](char fill) {
