@@ -628,7 +628,7 @@ template <typename Sink>
 class CanonicalWriter {
  public:
   explicit CanonicalWriter(Sink& sink) : sink_(sink) {}
-  void Varint(uint64_t v) {
+  void Uint(uint64_t v) {  // as a LEB128 varint
     uint8_t buf[10];
     size_t n = 0;
     while (v >= 0x80) {
@@ -639,7 +639,7 @@ class CanonicalWriter {
     sink_.Put(buf, n);
   }
   void Bytes(std::string_view s) {
-    Varint(s.size());
+    Uint(s.size());
     sink_.Put(s.data(), s.size());
   }
 
@@ -655,13 +655,13 @@ struct StringSink {
 // The canonical bytes of a causal context, shared by the encoding and the digest.
 template <typename Sink>
 void EncodeContext(CanonicalWriter<Sink>& w, const CausalContext& context) {
-  w.Varint(context.replica_count());
+  w.Uint(context.replica_count());
   context.ForEachReplica([&w](ReplicaId replica, std::span<const DotRange> ranges) {
-    w.Varint(replica);
-    w.Varint(ranges.size());
+    w.Uint(replica);
+    w.Uint(ranges.size());
     for (const DotRange& r : ranges) {
-      w.Varint(r.first);
-      w.Varint(r.last);
+      w.Uint(r.first);
+      w.Uint(r.last);
     }
   });
 }
@@ -674,13 +674,13 @@ template <typename Sink>
 class FixedWidthWriter {
  public:
   explicit FixedWidthWriter(Sink& sink) : sink_(sink) {}
-  void Varint(uint64_t v) {
+  void Uint(uint64_t v) {  // as 8 bytes
     uint8_t buf[8];
     for (int i = 0; i < 8; ++i) buf[i] = static_cast<uint8_t>(v >> (8 * i));  // little-endian on any host
     sink_.Put(buf, sizeof(buf));
   }
   void Bytes(std::string_view s) {
-    Varint(s.size());
+    Uint(s.size());
     sink_.Put(s.data(), s.size());
   }
 
@@ -692,22 +692,22 @@ class FixedWidthWriter {
 // fixed-width with a FixedWidthWriter (the slot hash).
 template <typename Writer>
 void EncodeSlot(Writer& w, const SlotKey& slot_key, const StoredSlot& slot) {
-  w.Varint(static_cast<uint64_t>(slot_key.type));
+  w.Uint(static_cast<uint64_t>(slot_key.type));
   w.Bytes(slot_key.member);
-  w.Varint(slot.clock.size());
+  w.Uint(slot.clock.size());
   for (const auto& [replica, counter] : slot.clock.entries()) {
-    w.Varint(replica);
-    w.Varint(counter);
+    w.Uint(replica);
+    w.Uint(counter);
   }
   const StoredEntries& entries = slot.entries;
-  w.Varint(entries.size());
+  w.Uint(entries.size());
   for (size_t i = 0; i < entries.size(); ++i) {
-    w.Varint(entries.dot(i).replica);
-    w.Varint(entries.dot(i).counter);
-    w.Varint(entries.ts(i));
+    w.Uint(entries.dot(i).replica);
+    w.Uint(entries.dot(i).counter);
+    w.Uint(entries.ts(i));
     w.Bytes(entries.value(i));
-    w.Varint(entries.increments(i));
-    w.Varint(entries.decrements(i));
+    w.Uint(entries.increments(i));
+    w.Uint(entries.decrements(i));
   }
 }
 }  // namespace
@@ -717,10 +717,10 @@ void CrdtMap::Encode(Sink& sink) const {
   CanonicalWriter<Sink> w(sink);
   sink.Put("PCM1", 4);
   EncodeContext(w, context_);
-  w.Varint(keys_.size());
+  w.Uint(keys_.size());
   for (const auto& [key, ks] : keys_) {
     w.Bytes(key);
-    w.Varint((ks.first_type != ValueType::kNone ? 1 : 0) + (ks.more ? ks.more->slots.size() : 0));
+    w.Uint((ks.first_type != ValueType::kNone ? 1 : 0) + (ks.more ? ks.more->slots.size() : 0));
     ForEachSlot(ks, [&](const SlotKey& slot_key, const StoredSlot& slot) { EncodeSlot(w, slot_key, slot); });
   }
 }
@@ -769,8 +769,8 @@ Digest CrdtMap::DigestWith(const Digest& slot_sum) const {
   CanonicalWriter<StringSink> w(sink);
   sink.Put("PCD1", 4);
   EncodeContext(w, context_);
-  w.Varint(slot_sum.high);
-  w.Varint(slot_sum.low);
+  w.Uint(slot_sum.high);
+  w.Uint(slot_sum.low);
   XXH128_hash_t h = XXH3_128bits(sink.out.data(), sink.out.size());
   return Digest{h.high64, h.low64};
 }

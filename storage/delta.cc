@@ -21,10 +21,8 @@ bool Delta::IsWellFormed(std::string* why) const {
     if (why) *why = msg;
     return false;
   };
-  for (const DotRange& r : context.ranges()) {
-    if (r.replica == 0) return fail("context names replica 0");
-  }
-  if (!CausalContext::IsCanonical(context.ranges())) return fail("context intervals are not canonical");
+  // (IsCanonical also rejects replica 0.)
+  if (!CausalContext::IsCanonical(context.ranges())) return fail("context is not canonical");
   for (size_t i = 0; i < slots.size(); ++i) {
     const SlotState& s = slots[i];
     if (s.slot.type == ValueType::kNone || s.slot.type > ValueType::kHash) {

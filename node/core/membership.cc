@@ -60,6 +60,13 @@ const Member* Membership::FindByReplica(ReplicaId replica) const {
   return it == by_replica_.end() ? nullptr : it->second;
 }
 
+void Membership::UnindexReplica(const Member& m) {
+  // Another member may hold the id now (a wiped data dir reused elsewhere):
+  // only this member's entry goes.
+  auto it = by_replica_.find(m.replica);
+  if (it != by_replica_.end() && it->second == &m) by_replica_.erase(it);
+}
+
 size_t Membership::AliveCount() const {
   size_t n = 0;
   for (const auto& [name, m] : members_) n += Reachable(m) ? 1 : 0;
@@ -164,8 +171,7 @@ void Membership::Tick(uint64_t now_ms) {
       if (gone && it->first != config_.name && now_ms >= reap_at) {
         roster_.erase(std::find(roster_.begin(), roster_.end(), &m));
         by_name_.Erase(m.name);
-        auto r = by_replica_.find(m.replica);
-        if (r != by_replica_.end() && r->second == &m) by_replica_.erase(r);
+        UnindexReplica(m);
         it = members_.erase(it);
         continue;
       }
@@ -350,8 +356,7 @@ void Membership::ApplyAlive(const AliveMessage& a, uint64_t now_ms) {
   Member& m = *found;
   if (a.incarnation <= m.incarnation) return;
   if (m.replica != a.replica) {
-    auto r = by_replica_.find(m.replica);
-    if (r != by_replica_.end() && r->second == &m) by_replica_.erase(r);
+    UnindexReplica(m);
     m.replica = a.replica;
     by_replica_[m.replica] = &m;
   }

@@ -114,6 +114,8 @@ class Membership {
 
   Member* Lookup(std::string_view name) const;
   Member& Insert(Member m);
+  // Drops m's entry from by_replica_ (when it is m's).
+  void UnindexReplica(const Member& m);
   void StartProbe(uint64_t now_ms);
   void FinishProbe(uint64_t now_ms);
   std::string NextProbeTarget();

@@ -213,23 +213,19 @@ TEST(CausalContext, JoinLargeAndSmallMatchReference) {
   ASSERT_GT(b.ranges().size(), 100u);
   ASSERT_LE(s.ranges().size(), 8u);
 
-  DotSet ab = sa;
-  ab.insert(sb.begin(), sb.end());
-  CausalContext joined = a;
-  joined.Join(b);
-  ExpectMatches(joined, ab);
-  CausalContext reverse = b;
-  reverse.Join(a);
-  EXPECT_EQ(reverse, joined);
-
-  DotSet as = sa;
-  as.insert(small.begin(), small.end());
-  CausalContext with_small = a;
-  with_small.Join(s);
-  ExpectMatches(with_small, as);
-  CausalContext small_first = s;
-  small_first.Join(a);
-  EXPECT_EQ(small_first, with_small);
+  // x.Join(y) and y.Join(x) both give the union of their dots.
+  auto expect_union = [](const CausalContext& x, const DotSet& dx, const CausalContext& y, const DotSet& dy) {
+    DotSet both = dx;
+    both.insert(dy.begin(), dy.end());
+    CausalContext joined = x;
+    joined.Join(y);
+    ExpectMatches(joined, both);
+    CausalContext reverse = y;
+    reverse.Join(x);
+    EXPECT_EQ(reverse, joined);
+  };
+  expect_union(a, sa, b, sb);
+  expect_union(a, sa, s, small);
 
   CausalContext self = a;
   self.Join(self);
