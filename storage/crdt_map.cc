@@ -2,6 +2,7 @@
 #include "storage/crdt_map.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdio>
 #include <cstring>
 #include <set>
@@ -674,10 +675,13 @@ template <typename Sink>
 class FixedWidthWriter {
  public:
   explicit FixedWidthWriter(Sink& sink) : sink_(sink) {}
-  void Uint(uint64_t v) {  // as 8 bytes
-    uint8_t buf[8];
-    for (int i = 0; i < 8; ++i) buf[i] = static_cast<uint8_t>(v >> (8 * i));  // little-endian on any host
-    sink_.Put(buf, sizeof(buf));
+  void Uint(uint64_t v) {  // as 8 bytes, little-endian on any host
+    if constexpr (std::endian::native != std::endian::little) {
+      uint64_t le = 0;
+      for (int i = 0; i < 8; ++i) le |= ((v >> (8 * i)) & 0xff) << (8 * (7 - i));
+      v = le;
+    }
+    sink_.Put(&v, sizeof(v));
   }
   void Bytes(std::string_view s) {
     Uint(s.size());
@@ -737,17 +741,22 @@ namespace {
 struct SmallSink {
   char buf[512];
   size_t used = 0;
+  size_t room = sizeof(buf);  // 0 once the bytes moved to `heap`
   std::string heap;
   void Put(const void* p, size_t n) {
-    if (heap.empty() && used + n <= sizeof(buf)) {
+    if (n <= room - used) [[likely]] {
       std::memcpy(buf + used, p, n);
       used += n;
       return;
     }
-    if (heap.empty()) heap.assign(buf, used);
+    Spill(p, n);
+  }
+  [[gnu::noinline]] void Spill(const void* p, size_t n) {
+    if (room != 0) heap.assign(buf, used);
+    room = used = 0;
     heap.append(static_cast<const char*>(p), n);
   }
-  std::string_view bytes() const { return heap.empty() ? std::string_view(buf, used) : std::string_view(heap); }
+  std::string_view bytes() const { return room != 0 ? std::string_view(buf, used) : std::string_view(heap); }
 };
 }  // namespace
 

@@ -30,7 +30,22 @@ Result<std::unique_ptr<NodeRuntime>> NodeRuntime::Create(RuntimeOptions options)
   return runtime;
 }
 
+namespace {
+// A write to a connection the peer has reset raises SIGPIPE, whose default
+// action kills the process: one RESP client or gossip peer that vanishes
+// mid-reply would take the node down. libuv reports the error as EPIPE once
+// the signal is ignored. A host program that installed its own handler
+// keeps it.
+void IgnoreSigpipe() {
+  struct sigaction current {};
+  if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+    signal(SIGPIPE, SIG_IGN);
+  }
+}
+}  // namespace
+
 Status NodeRuntime::Open() {
+  IgnoreSigpipe();
   logger_ = options_.logger ? options_.logger : MakeNodeLogger(options_.config.name, spdlog::level::info);
   if (options_.loop != nullptr) {
     loop_ = options_.loop;

@@ -7,10 +7,12 @@
 // on_close, and call Detach() before they themselves go away.
 //
 // Writes are queued while an outgoing connection is still connecting and
-// sent in order once it is up. While a write is in flight, later ones are
-// gathered into one buffer and sent together when it completes: pipelined
-// RESP replies then cost one write() per loop turn instead of one each. Any error closes the connection and drops
-// whatever was queued: gossip is idempotent and the next send reconnects.
+// sent in order once it is up. With nothing in flight a write goes straight
+// to the kernel (uv_try_write); what the kernel does not take becomes a
+// libuv write, and later writes are gathered into one buffer until it
+// completes: pipelined RESP replies cost one write() per loop turn, not one
+// each. Any error closes the connection and drops whatever was queued:
+// gossip is idempotent and the next send reconnects.
 #pragma once
 
 #include <uv.h>
@@ -46,7 +48,8 @@ class TcpConnection {
   void Write(std::string bytes);
   // Closes at once; queued and in-flight writes are dropped.
   void Close(const Status& why = Status::Ok());
-  // Closes once every queued write has reached the kernel.
+  // Closes once every queued write has reached the kernel. on_close comes
+  // later from the loop, never from inside this call.
   void CloseAfterWrites();
   // Forgets the callbacks: the owner is going away.
   void Detach() { callbacks_ = Callbacks{}; }

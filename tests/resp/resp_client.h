@@ -39,6 +39,14 @@ class RespClient {
 
   bool connected() const { return connected_; }
 
+  // Closes with a reset (SO_LINGER 0), as a client that crashes does.
+  void Reset() {
+    linger hard{1, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+    close(fd_);
+    fd_ = -1;
+  }
+
   void SendRaw(const std::string& bytes) {
     size_t sent = 0;
     while (sent < bytes.size()) {

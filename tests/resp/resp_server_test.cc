@@ -112,6 +112,22 @@ TEST(RespServerTest, QuitClosesAfterTheReply) {
   EXPECT_TRUE(client.WaitClosed());
 }
 
+TEST(RespServerTest, ClientsThatResetMidReplyDoNotStopTheNode) {
+  TestNode node("a");
+  std::string pings;
+  for (int i = 0; i < 50000; ++i) pings += "PING\r\n";
+  // The node is still writing replies when the resets arrive; a write to a
+  // reset connection raises SIGPIPE, which kills a process that has not
+  // ignored it.
+  for (int i = 0; i < 10; ++i) {
+    RespClient client(node.resp_port());
+    client.SendRaw(pings);
+    client.Reset();
+  }
+  RespClient client(node.resp_port());
+  EXPECT_EQ(client.Command({"PING"}), "PONG");
+}
+
 TEST(RespServerTest, PasswordRequiresAuth) {
   TestNode node("a", {}, "hunter2");
   RespClient client(node.resp_port());
