@@ -505,15 +505,21 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
     return seq.status().WithContext("write applied in memory but not logged");
   }
   Dot dot{replica_, delta->context.MaxCounter(replica_)};
-  PendingWrite pw;
-  pw.dot = dot;
-  pw.sequence = *seq;
-  pw.needed = durability.nodes;
-  pw.deadline = now_ms + durability.timeout_ms;
-  pending_writes_[id] = pw;
-  if (pw.sequence <= durable_sequence_) settle_needed_ = true;
-  if (pw.needed > 1) next_quorum_deadline_ = std::min(next_quorum_deadline_, pw.deadline);
-  if (durability.nodes > 1) quorum_writes_[dot] = id;
+  if (durability.nodes == 1 && *seq <= durable_sequence_ && pending_writes_.empty()) {
+    // Durable already (an in-memory node, or no fsync wanted) and nothing
+    // older waits: done, without a trip through pending_writes_.
+    outputs_.writes.push_back(WriteDone{id, Status::Ok()});
+  } else {
+    PendingWrite pw;
+    pw.dot = dot;
+    pw.sequence = *seq;
+    pw.needed = durability.nodes;
+    pw.deadline = now_ms + durability.timeout_ms;
+    pending_writes_[id] = pw;
+    if (pw.sequence <= durable_sequence_) settle_needed_ = true;
+    if (pw.needed > 1) next_quorum_deadline_ = std::min(next_quorum_deadline_, pw.deadline);
+    if (durability.nodes > 1) quorum_writes_[dot] = id;
+  }
 
   if (!watches_.empty()) {
     std::vector<std::string> keys;

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,7 +36,7 @@ class RespBackend {
   // Otherwise the ops are already visible in map() on return, and `done`
   // runs once, when the write is acknowledged (or failed to become
   // durable): later, or before Write() returns (an in-memory node).
-  virtual Status Write(std::vector<Op> ops, WriteCallback done) = 0;
+  virtual Status Write(std::span<const Op> ops, WriteCallback done) = 0;
 
   // Calls `on_change` for every key starting with `prefix` whose visible
   // value changed, by a local or a remote write. Returns an id for Unwatch.

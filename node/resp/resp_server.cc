@@ -35,6 +35,10 @@ Result<std::unique_ptr<RespServer>> RespServer::Start(uv_loop_t* loop, std::uniq
     return Status::IoError(std::string("resp: idle init: ") + uv_strerror(rc));
   }
   server->drain_idle_.get()->data = server.get();
+  if (int rc = server->send_check_.Init(uv_check_init, loop); rc != 0) {
+    return Status::IoError(std::string("resp: check init: ") + uv_strerror(rc));
+  }
+  server->send_check_.get()->data = server.get();
   std::string where = FormatAddress(server->options_.bind);
   if (int rc = uv_tcp_bind(server->listener_.get(), reinterpret_cast<const sockaddr*>(&*addr), 0); rc != 0) {
     return Status::IoError("resp: bind " + where + ": " + uv_strerror(rc));
@@ -61,6 +65,8 @@ void RespServer::Close() {
   listener_.Close();
   drain_idle_.Close();
   deferred_.clear();
+  send_check_.Close();
+  unsent_.clear();
   // Detach first: a closing connection must not call back into a server
   // that is going away.
   std::map<uint64_t, Client> clients = std::move(clients_);
@@ -100,10 +106,7 @@ void RespServer::OnConnection() {
     local_address = FormatAddress(FromSockaddr(reinterpret_cast<sockaddr*>(&local)));
   }
   SessionIo io;
-  io.send = [this, id, connection](std::string bytes) {
-    connection->Write(std::move(bytes));
-    UpdateFlow(id);
-  };
+  io.send = [this, id](std::string bytes) { QueueReply(id, std::move(bytes)); };
   io.close = [connection] { connection->CloseAfterWrites(); };
   io.defer_drain = [this, id] { DeferDrain(id); };
   Client client;
@@ -141,6 +144,34 @@ void RespServer::DrainDeferred() {
     std::shared_ptr<RespSession> session = it->second.session;  // may close while draining
     session->DrainDeferred();
   }
+}
+
+void RespServer::QueueReply(uint64_t id, std::string bytes) {
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return;
+  Client& client = it->second;
+  client.connection->WriteLater(std::move(bytes));
+  if (!client.unsent) {
+    client.unsent = true;
+    if (unsent_.empty()) {
+      uv_check_start(send_check_.get(), [](uv_check_t* h) { static_cast<RespServer*>(h->data)->SendReplies(); });
+    }
+    unsent_.push_back(id);
+  }
+  UpdateFlow(id);
+}
+
+void RespServer::SendReplies() {
+  sending_.swap(unsent_);
+  for (uint64_t id : sending_) {
+    auto it = clients_.find(id);
+    if (it == clients_.end()) continue;
+    it->second.unsent = false;
+    it->second.connection->SendQueued();
+    UpdateFlow(id);
+  }
+  sending_.clear();
+  if (unsent_.empty()) uv_check_stop(send_check_.get());
 }
 
 void RespServer::UpdateFlow(uint64_t id) {

@@ -104,7 +104,7 @@ void RespSession::Execute(std::vector<std::string>& args) {
   executing_ = false;
 
   if (submitted_) {
-    submitted_->bytes = std::move(scratch_);
+    submitted_->bytes.assign(scratch_);  // a copy: "+OK" fits in the string, and scratch_ keeps its buffer
     pending_.push_back(std::move(submitted_));
     submitted_.reset();
   } else if (pending_.empty()) {
@@ -118,16 +118,10 @@ void RespSession::Execute(std::vector<std::string>& args) {
   held_messages_.clear();
 }
 
-bool RespSession::SubmitWrite(Op op) {
-  std::vector<Op> ops;
-  ops.push_back(std::move(op));
-  return SubmitWrite(std::move(ops));
-}
-
-bool RespSession::SubmitWrite(std::vector<Op> ops) {
+bool RespSession::SubmitWrite(std::span<const Op> ops) {
   auto slot = std::make_shared<ReplySlot>();
   slot->session = weak_from_this();
-  Status status = backend_->Write(std::move(ops), [slot](const Status& result) {
+  Status status = backend_->Write(ops, [slot](const Status& result) {
     slot->acknowledged = true;
     slot->status = result;
     if (auto self = slot->session.lock()) {

@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -102,8 +103,8 @@ class RespSession : public std::enable_shared_from_this<RespSession> {
   // Submits `ops`. On refusal, writes the error reply and returns false.
   // On success the handler then writes the reply to send once the write is
   // acknowledged (replaced by an error if it fails to become durable).
-  bool SubmitWrite(std::vector<Op> ops);
-  bool SubmitWrite(Op op);  // the common single-op case
+  bool SubmitWrite(std::span<const Op> ops);
+  bool SubmitWrite(const Op& op) { return SubmitWrite(std::span<const Op>(&op, 1)); }
 
   RespBackend& backend() { return *backend_; }
   ServerState& server() { return *server_; }

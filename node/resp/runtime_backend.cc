@@ -7,8 +7,8 @@ namespace parley::resp {
 
 const CrdtMap& RuntimeBackend::map() const { return runtime_->started() ? runtime_->core().map() : empty_; }
 
-Status RuntimeBackend::Write(std::vector<Op> ops, WriteCallback done) {
-  return runtime_->Submit(std::move(ops), durability_, std::move(done));
+Status RuntimeBackend::Write(std::span<const Op> ops, WriteCallback done) {
+  return runtime_->Submit(ops, durability_, std::move(done));
 }
 
 uint64_t RuntimeBackend::Watch(std::string prefix, ChangeCallback on_change) {

@@ -19,7 +19,7 @@ class RuntimeBackend : public RespBackend {
       : runtime_(runtime), durability_(durability) {}
 
   const CrdtMap& map() const override;
-  Status Write(std::vector<Op> ops, WriteCallback done) override;
+  Status Write(std::span<const Op> ops, WriteCallback done) override;
   uint64_t Watch(std::string prefix, ChangeCallback on_change) override;
   void Unwatch(uint64_t watch) override;
   std::vector<std::pair<std::string, std::string>> NodeInfo() const override;

@@ -211,12 +211,12 @@ void NodeRuntime::OnSynced(uint64_t durable_sequence, const Status& status) {
   Drain();
 }
 
-void NodeRuntime::Write(std::vector<Op> ops, Durability durability, WriteCallback done) {
-  Status refused = Submit(std::move(ops), durability, std::move(done));
+void NodeRuntime::Write(std::span<const Op> ops, Durability durability, WriteCallback done) {
+  Status refused = Submit(ops, durability, std::move(done));
   if (!refused.ok()) done(refused);  // Submit() left `done` alone
 }
 
-Status NodeRuntime::Submit(std::vector<Op> ops, Durability durability, WriteCallback&& done) {
+Status NodeRuntime::Submit(std::span<const Op> ops, Durability durability, WriteCallback&& done) {
   if (!core_ || stopping_) return Status::Unavailable("node " + name() + " is not running");
   auto lock = LockMap();
   Result<uint64_t> id = core_->Write(ops, durability, NowMs());
@@ -225,7 +225,7 @@ Status NodeRuntime::Submit(std::vector<Op> ops, Durability durability, WriteCall
     Drain();
     return id.status();
   }
-  pending_writes_[*id] = std::move(done);
+  pending_writes_.emplace_back(*id, std::move(done));
   Drain();
   return Status::Ok();
 }
@@ -284,11 +284,13 @@ void NodeRuntime::Drain() {
     for (const MemberChange& c : out.members) LogMemberChange(c);
     if (out.sync_wanted && sync_) sync_->Request();
     for (const WriteDone& w : out.writes) {
-      auto it = pending_writes_.find(w.write);
-      if (it == pending_writes_.end()) continue;
+      auto it = std::lower_bound(pending_writes_.begin(), pending_writes_.end(), w.write,
+                                 [](const auto& pending, uint64_t id) { return pending.first < id; });
+      if (it == pending_writes_.end() || it->first != w.write || !it->second) continue;
       WriteCallback done = std::move(it->second);
-      pending_writes_.erase(it);
-      if (done) done(w.status);
+      it->second = nullptr;
+      while (!pending_writes_.empty() && !pending_writes_.front().second) pending_writes_.pop_front();
+      done(w.status);
     }
     for (const KeyChange& c : out.changes) {
       auto it = watchers_.find(c.watch);
@@ -424,7 +426,7 @@ void NodeRuntime::Stop() {
   logger_->info("stopping");
   for (auto& door : front_doors_) door->Close();
   // Nobody will acknowledge these any more.
-  std::map<uint64_t, WriteCallback> unfinished = std::move(pending_writes_);
+  std::deque<std::pair<uint64_t, WriteCallback>> unfinished = std::move(pending_writes_);
   pending_writes_.clear();
   for (auto& [id, done] : unfinished) {
     if (done) done(Status::Unavailable("node stopped before the write was acknowledged"));

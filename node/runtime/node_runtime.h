@@ -28,6 +28,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -92,11 +93,11 @@ class NodeRuntime {
   // Applies `ops` atomically and calls `done` once acknowledged at
   // `durability` (or at once with the error if refused). `done` runs on the
   // loop thread; it gets Unavailable if the node stops first.
-  void Write(std::vector<Op> ops, Durability durability, WriteCallback done);
+  void Write(std::span<const Op> ops, Durability durability, WriteCallback done);
   // Like Write(), but a refusal is returned instead of passed to `done`,
   // which then stays with the caller; once accepted, `done` runs exactly
   // once, possibly before Submit() returns (an in-memory node).
-  Status Submit(std::vector<Op> ops, Durability durability, WriteCallback&& done);
+  Status Submit(std::span<const Op> ops, Durability durability, WriteCallback&& done);
   // Calls `on_change(key)` for every visible change of a key under `prefix`.
   uint64_t Watch(std::string prefix, ChangeCallback on_change);
   void Unwatch(uint64_t watch);
@@ -188,7 +189,10 @@ class NodeRuntime {
   std::function<void(std::string)> relay_sink_;  // see SetRelaySink
   std::multimap<uint64_t, OutgoingPacket> delayed_;  // by uv_now() when due
 
-  std::map<uint64_t, WriteCallback> pending_writes_;  // by core write id
+  // Callbacks of accepted writes, by core write id. Ids only grow, so this
+  // stays sorted without a tree node per write; a called one is emptied and
+  // popped once it reaches the front.
+  std::deque<std::pair<uint64_t, WriteCallback>> pending_writes_;
   NodeOutputs outputs_;  // Drain()'s buffer, kept for its capacity
   std::map<uint64_t, ChangeCallback> watchers_;       // by core watch id
 

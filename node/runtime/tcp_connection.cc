@@ -73,7 +73,7 @@ void TcpConnection::OnConnect(uv_connect_t* req, int status) {
   }
   c->connected_ = true;
   c->StartReading();
-  c->Flush();
+  c->SendQueued();
 }
 
 void TcpConnection::StartReading() {
@@ -114,15 +114,30 @@ void TcpConnection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* b
   }
 }
 
-void TcpConnection::Write(std::string bytes) {
-  if (closing_ || bytes.empty()) return;
+void TcpConnection::Queue(std::string&& bytes) {
   queued_bytes_ += bytes.size();
-  if (pending_.empty()) {
+  if (pending_.empty() && pending_.capacity() < bytes.size()) {
     pending_ = std::move(bytes);
   } else {
     pending_ += bytes;
   }
-  if (connected_ && writes_in_flight_ == 0) Flush();
+}
+
+void TcpConnection::Write(std::string bytes) {
+  if (closing_ || bytes.empty()) return;
+  Queue(std::move(bytes));
+  SendQueued();
+}
+
+void TcpConnection::WriteLater(std::string bytes) {
+  if (closing_ || bytes.empty()) return;
+  Queue(std::move(bytes));
+}
+
+void TcpConnection::SendQueued() {
+  if (closing_ || !connected_ || writes_in_flight_ > 0) return;
+  Flush();
+  if (queued_bytes_ == 0 && close_when_drained_) CloseFromLoop();
 }
 
 void TcpConnection::Flush() {
@@ -181,15 +196,17 @@ void TcpConnection::OnWrite(uv_write_t* req, int status) {
 
 void TcpConnection::CloseAfterWrites() {
   if (closing_) return;
-  if (queued_bytes_ > 0) {
-    close_when_drained_ = true;
-    PauseReading();
-    return;
-  }
+  close_when_drained_ = true;
+  PauseReading();
+  SendQueued();  // bytes written with WriteLater() may still wait
+}
+
+void TcpConnection::CloseFromLoop() {
   // Everything reached the kernel, maybe in the owner's own Write() a moment
   // ago (a QUIT's reply): the owner is still on the stack, so on_close comes
   // from the close callback, not from here.
   closing_ = true;
+  pending_.clear();
   uv_close(reinterpret_cast<uv_handle_t*>(&handle_), [](uv_handle_t* h) {
     auto* c = static_cast<TcpConnection*>(h->data);
     auto on_close = std::move(c->callbacks_.on_close);

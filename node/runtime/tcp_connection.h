@@ -46,6 +46,12 @@ class TcpConnection {
   TcpConnection& operator=(const TcpConnection&) = delete;
 
   void Write(std::string bytes);
+  // Queues `bytes` to go out at the next SendQueued() (or with the next
+  // Write): a server that answers many clients in one loop turn sends all
+  // replies at the end of the turn, as Redis does before it sleeps, so a
+  // client woken by the first reply finds the others already there.
+  void WriteLater(std::string bytes);
+  void SendQueued();
   // Closes at once; queued and in-flight writes are dropped.
   void Close(const Status& why = Status::Ok());
   // Closes once every queued write has reached the kernel. on_close comes
@@ -67,7 +73,9 @@ class TcpConnection {
   ~TcpConnection() = default;  // only from the close callback
 
   void StartReading();
-  void Flush();  // hands the gathered bytes to libuv as one write
+  void Queue(std::string&& bytes);
+  void Flush();  // hands the gathered bytes to the kernel or to libuv as one write
+  void CloseFromLoop();  // closes; on_close(OK) comes from the close callback
   static void OnConnect(uv_connect_t* req, int status);
   static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
   static void OnWrite(uv_write_t* req, int status);

@@ -24,7 +24,7 @@ class MemoryBackend : public RespBackend {
   const CrdtMap& map() const override { return map_; }
   CrdtMap& mutable_map() { return map_; }
 
-  Status Write(std::vector<Op> ops, WriteCallback done) override {
+  Status Write(std::span<const Op> ops, WriteCallback done) override {
     Result<Delta> delta = map_.Apply(ops, MakeTimestamp(++millis_, 0));
     if (!delta.ok()) return delta.status();
     ++writes;

@@ -127,7 +127,7 @@ TEST(NodeRuntime, WritesMadeInOneLoopIterationShareOneFsync) {
   uint64_t before = node->Call([&](NodeRuntime& rt) {
     uint64_t syncs = rt.sync_count();
     for (int i = 0; i < 50; ++i) {
-      rt.Write({Op::Set("k" + std::to_string(i), "v")}, Durability::Local(), [acked](const Status& s) {
+      rt.Write(std::vector<Op>{Op::Set("k" + std::to_string(i), "v")}, Durability::Local(), [acked](const Status& s) {
         if (s.ok()) ++*acked;
       });
     }
@@ -219,7 +219,7 @@ TEST(NodeRuntime, PendingWritesFailWhenTheNodeStops) {
   auto result = std::make_shared<std::promise<Status>>();
   auto future = result->get_future();
   a->Call([result](NodeRuntime& rt) {
-    rt.Write({Op::Set("never", "acked")}, Durability::Quorum(2, 60000),
+    rt.Write(std::vector<Op>{Op::Set("never", "acked")}, Durability::Quorum(2, 60000),
              [result](const Status& s) { result->set_value(s); });
   });
   a->Shutdown();

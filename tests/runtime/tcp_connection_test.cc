@@ -1,4 +1,4 @@
-// TcpConnection: direct writes, gathered writes and when on_close is called.
+// TcpConnection: direct, deferred and gathered writes, and when on_close is called.
 //
 // The server side is a TcpConnection on a libuv loop; the client is a plain
 // non-blocking socket, so a test can reset it or read at its own pace.
@@ -115,6 +115,39 @@ TEST_F(TcpConnectionTest, CloseAfterWritesSendsTheBytesThenClosesFromTheLoop) {
     return eof;
   }));
   EXPECT_EQ(got, "+OK\r\n");
+}
+
+TEST_F(TcpConnectionTest, WriteLaterWaitsForSendQueuedAndKeepsTheOrder) {
+  server_->WriteLater("one,");
+  server_->WriteLater("two,");
+  uv_run(&loop_, UV_RUN_NOWAIT);
+  usleep(20000);
+  bool eof = false;
+  EXPECT_EQ(ClientRead(&eof), "") << "sent before SendQueued()";
+  EXPECT_EQ(server_->queued_bytes(), 8u);
+  server_->SendQueued();
+  server_->Write("three");  // a plain write sends what waited first
+  std::string got;
+  ASSERT_TRUE(RunUntil([&] {
+    got += ClientRead(&eof);
+    return got.size() >= 13;
+  }));
+  EXPECT_EQ(got, "one,two,three");
+}
+
+TEST_F(TcpConnectionTest, CloseAfterWritesSendsWhatWaitedForSendQueued) {
+  server_->WriteLater("bye");
+  server_->CloseAfterWrites();
+  EXPECT_FALSE(closed_);
+  ASSERT_TRUE(RunUntil([&] { return closed_; }));
+  server_ = nullptr;
+  std::string got;
+  bool eof = false;
+  ASSERT_TRUE(RunUntil([&] {
+    got += ClientRead(&eof);
+    return eof;
+  }));
+  EXPECT_EQ(got, "bye");
 }
 
 TEST_F(TcpConnectionTest, WriteToAResetPeerReportsTheErrorFromTheLoop) {
