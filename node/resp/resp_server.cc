@@ -39,6 +39,9 @@ Result<std::unique_ptr<RespServer>> RespServer::Start(uv_loop_t* loop, std::uniq
     return Status::IoError(std::string("resp: check init: ") + uv_strerror(rc));
   }
   server->send_check_.get()->data = server.get();
+  if (int rc = server->send_idle_.Init(uv_idle_init, loop); rc != 0) {
+    return Status::IoError(std::string("resp: idle init: ") + uv_strerror(rc));
+  }
   std::string where = FormatAddress(server->options_.bind);
   if (int rc = uv_tcp_bind(server->listener_.get(), reinterpret_cast<const sockaddr*>(&*addr), 0); rc != 0) {
     return Status::IoError("resp: bind " + where + ": " + uv_strerror(rc));
@@ -66,6 +69,7 @@ void RespServer::Close() {
   drain_idle_.Close();
   deferred_.clear();
   send_check_.Close();
+  send_idle_.Close();
   unsent_.clear();
   // Detach first: a closing connection must not call back into a server
   // that is going away.
@@ -155,6 +159,7 @@ void RespServer::QueueReply(uint64_t id, std::string bytes) {
     client.unsent = true;
     if (unsent_.empty()) {
       uv_check_start(send_check_.get(), [](uv_check_t* h) { static_cast<RespServer*>(h->data)->SendReplies(); });
+      uv_idle_start(send_idle_.get(), [](uv_idle_t*) {});
     }
     unsent_.push_back(id);
   }
@@ -171,7 +176,10 @@ void RespServer::SendReplies() {
     UpdateFlow(id);
   }
   sending_.clear();
-  if (unsent_.empty()) uv_check_stop(send_check_.get());
+  if (unsent_.empty()) {
+    uv_check_stop(send_check_.get());
+    uv_idle_stop(send_idle_.get());
+  }
 }
 
 void RespServer::UpdateFlow(uint64_t id) {

@@ -85,6 +85,10 @@ class RespServer : public FrontDoor {
   UvHandle<uv_idle_t> drain_idle_;  // active while deferred_ is not empty
   std::vector<uint64_t> deferred_;  // clients to drain
   UvHandle<uv_check_t> send_check_;  // active while unsent_ is not empty
+  // Also active then: an idle handle keeps the poll from blocking, so a
+  // reply queued before the poll (from a timer, or an fsync's completion)
+  // still goes out in this turn's check phase.
+  UvHandle<uv_idle_t> send_idle_;
   std::vector<uint64_t> unsent_;     // clients with replies to send
   std::vector<uint64_t> sending_;    // unsent_ while SendReplies() walks it
   bool closed_ = false;

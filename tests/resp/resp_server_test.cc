@@ -7,10 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
 
+#include "tests/resp/memory_backend.h"
 #include "tests/resp/resp_client.h"
 #include "tests/resp/test_node.h"
 
@@ -126,6 +128,54 @@ TEST(RespServerTest, ClientsThatResetMidReplyDoNotStopTheNode) {
   }
   RespClient client(node.resp_port());
   EXPECT_EQ(client.Command({"PING"}), "PONG");
+}
+
+// A reply queued outside the poll phase (here an acknowledgement from a
+// timer, as batch fsyncs deliver theirs) must not wait for the next event.
+TEST(RespServerTest, ReplyToAnAcknowledgementFromATimerGoesOutAtOnce) {
+  uv_loop_t loop;
+  ASSERT_EQ(uv_loop_init(&loop), 0);
+  auto owned = std::make_unique<MemoryBackend>();
+  MemoryBackend* backend = owned.get();
+  backend->auto_ack = false;
+  RespServerOptions options;
+  options.bind = Address{"127.0.0.1", 0};
+  Result<std::unique_ptr<RespServer>> server = RespServer::Start(&loop, std::move(owned), options);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  uv_async_t got_reply;
+  uv_async_init(&loop, &got_reply, [](uv_async_t* a) { uv_stop(a->loop); });
+
+  std::string reply;
+  std::thread client_thread([&, port = (*server)->address().port] {
+    RespClient client(port);
+    reply = client.Command({"SET", "k", "v"});
+    uv_async_send(&got_reply);
+  });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (backend->pending_acks() == 0 && std::chrono::steady_clock::now() < deadline) uv_run(&loop, UV_RUN_NOWAIT);
+  ASSERT_EQ(backend->pending_acks(), 1u);
+
+  uv_timer_t ack_timer, watchdog;
+  uv_timer_init(&loop, &ack_timer);
+  uv_timer_init(&loop, &watchdog);
+  ack_timer.data = backend;
+  uv_timer_start(&ack_timer, [](uv_timer_t* t) { static_cast<MemoryBackend*>(t->data)->AckAll(); }, 1, 0);
+  uv_timer_start(&watchdog, [](uv_timer_t* t) { uv_stop(t->loop); }, 3000, 0);
+  auto start = std::chrono::steady_clock::now();
+  uv_run(&loop, UV_RUN_DEFAULT);  // as a node runs it; stopped by the reply or the watchdog
+  auto took = std::chrono::steady_clock::now() - start;
+  client_thread.join();
+  EXPECT_EQ(reply, "OK");
+  EXPECT_LT(took, std::chrono::seconds(1)) << "the reply waited for an unrelated event";
+
+  for (uv_handle_t* h : {reinterpret_cast<uv_handle_t*>(&ack_timer), reinterpret_cast<uv_handle_t*>(&watchdog),
+                         reinterpret_cast<uv_handle_t*>(&got_reply)}) {
+    uv_close(h, nullptr);
+  }
+  (*server)->Close();
+  server->reset();
+  uv_run(&loop, UV_RUN_DEFAULT);
+  EXPECT_EQ(uv_loop_close(&loop), 0);
 }
 
 TEST(RespServerTest, PasswordRequiresAuth) {
