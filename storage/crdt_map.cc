@@ -212,7 +212,7 @@ bool CrdtMap::KeyIsLive(const KeyState& ks) {
 
 // ---- slot storage ---------------------------------------------------------------
 
-CrdtMap::SlotView CrdtMap::StoreSlot(KeyMap::iterator key, const SlotKey& slot_key, Slot next,
+CrdtMap::SlotView CrdtMap::StoreSlot(KeyMap::iterator key, const SlotKey& slot_key, Slot& next,
                                      std::span<const VersionVector::Entry> grown) {
   KeyState& ks = key->second;
   ++version_;
@@ -237,7 +237,7 @@ CrdtMap::SlotView CrdtMap::StoreSlot(KeyMap::iterator key, const SlotKey& slot_k
     }
   }
   Digest before = SlotHash(key->first, *view.slot_key, *view.slot);
-  view.slot->Assign(std::move(next));
+  view.slot->Assign(std::move(next));  // leaves next's buffers (stored_slot.h)
   Digest after = SlotHash(key->first, *view.slot_key, *view.slot);
   slot_sum_.high += after.high - before.high;
   slot_sum_.low += after.low - before.low;
@@ -299,13 +299,9 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
   // Each change this batch made to a slot. The delta carries, per slot, only
   // the batch's change (SlotState::after): the entries it made and the dots
   // of the entries it removed, not the slot's whole clock.
-  struct Change {
-    SlotView view;
-    VersionVector removed;    // dots of the entries this change removed
-    uint64_t own_before = 0;  // this replica's clock entry before it
-  };
-  std::vector<Change> changes;
-  auto store = [&](KeyMap::iterator key, const SlotKey& slot_key, Slot next) {
+  std::vector<Change>& changes = changes_;
+  changes.clear();
+  auto store = [&](KeyMap::iterator key, const SlotKey& slot_key, Slot& next) {
     next.clock.Raise(self_, event().counter);
     Change change;
     if (const StoredSlot* existing = FindIn(key->second, slot_key)) {
@@ -319,7 +315,7 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
       }
     }
     const VersionVector::Entry own{self_, dot.counter};
-    change.view = StoreSlot(key, slot_key, std::move(next), {&own, 1});
+    change.view = StoreSlot(key, slot_key, next, {&own, 1});
     changes.push_back(std::move(change));
   };
   // Empties every live slot of `key` whose type is not `keep`.
@@ -329,16 +325,19 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
       if (slot_key.type != keep && !slot.entries.empty()) doomed.push_back(&slot_key);
     });
     for (const SlotKey* slot_key : doomed) {
-      store(key, *slot_key, Slot{FindIn(key->second, *slot_key)->clock.ToVersionVector(), {}});
+      Slot emptied{FindIn(key->second, *slot_key)->clock.ToVersionVector(), {}};
+      store(key, *slot_key, emptied);
     }
   };
   // A slot holding just `entry`, replacing whatever this replica observed.
   auto replace_with = [&](KeyMap::iterator key, const SlotKey& slot_key, Entry entry) {
     const StoredSlot* existing = FindIn(key->second, slot_key);
-    Slot next;
-    if (existing != nullptr) next.clock = existing->clock.ToVersionVector();
+    Slot& next = next_slot_;
+    next.clock.AssignCanonical(existing != nullptr ? existing->clock.entries()
+                                                   : std::span<const VersionVector::Entry>());
+    next.entries.clear();
     next.entries.push_back(std::move(entry));
-    store(key, slot_key, std::move(next));
+    store(key, slot_key, next);
   };
 
   for (const Op& op : ops) {
@@ -378,7 +377,7 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
         auto pos = std::lower_bound(next.entries.begin(), next.entries.end(), mine,
                                     [](const Entry& a, const Entry& b) { return a.dot < b.dot; });
         next.entries.insert(pos, std::move(mine));
-        store(key, slot_key, std::move(next));
+        store(key, slot_key, next);
         break;
       }
       case Op::Kind::kSAdd:
@@ -394,7 +393,8 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
         SlotKey slot_key{TypeWritten(op.kind), op.member};
         const StoredSlot* existing = FindIn(key->second, slot_key);
         if (existing != nullptr && !existing->entries.empty()) {
-          store(key, slot_key, Slot{existing->clock.ToVersionVector(), {}});
+          Slot emptied{existing->clock.ToVersionVector(), {}};
+          store(key, slot_key, emptied);
         }
         break;
       }
@@ -457,14 +457,15 @@ Status CrdtMap::Join(const Delta& delta, std::vector<std::string>* changed_keys)
     auto key = keys_.try_emplace(incoming.key).first;
     const StoredSlot* existing = FindIn(key->second, incoming.slot);
     if (existing == nullptr) {
-      StoreSlot(key, incoming.slot, incoming.state, incoming.state.clock.entries());
+      Slot copy = incoming.state;
+      StoreSlot(key, incoming.slot, copy, incoming.state.clock.entries());
       if (changed_keys && !incoming.state.entries.empty()) changed_keys->push_back(incoming.key);
       continue;
     }
     Slot next = existing->ToSlot();
     bool entries_changed = MergeSlot(next, incoming.state);
     if (!entries_changed && existing->clock.Equals(next.clock)) continue;
-    StoreSlot(key, incoming.slot, std::move(next), incoming.state.clock.entries());
+    StoreSlot(key, incoming.slot, next, incoming.state.clock.entries());
     if (changed_keys && entries_changed) changed_keys->push_back(incoming.key);
   }
   context_.Join(delta.context);

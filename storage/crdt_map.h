@@ -232,12 +232,23 @@ class CrdtMap {
   // slot hash sum right. `grown` names every replica whose clock entry may
   // differ from the stored one (a write's own dot; a joined change's clock),
   // so a slot whose clock names a thousand writers is not walked whole.
-  SlotView StoreSlot(KeyMap::iterator key, const SlotKey& slot_key, Slot next,
+  // It may move values out of `next` but leaves its buffers, so the write
+  // path reuses one scratch Slot instead of allocating two vectors a write.
+  SlotView StoreSlot(KeyMap::iterator key, const SlotKey& slot_key, Slot& next,
                      std::span<const VersionVector::Entry> grown);
   // Hash of one slot with its names; an empty slot (no clock) hashes to 0,
   // as if absent, so creating one changes nothing.
   static Digest SlotHash(std::string_view key, const SlotKey& slot_key, const StoredSlot& slot);
   Digest DigestWith(const Digest& slot_sum) const;
+
+  // Apply()'s scratch, kept between writes for the capacity of its buffers.
+  struct Change {
+    SlotView view;
+    VersionVector removed;    // dots of the entries this change removed
+    uint64_t own_before = 0;  // this replica's clock entry before it
+  };
+  std::vector<Change> changes_;
+  Slot next_slot_;
 
   ReplicaId self_;
   CausalContext context_;

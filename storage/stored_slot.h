@@ -60,6 +60,8 @@ class StoredEntries {
   StoredEntries(const StoredEntries&) = delete;
   StoredEntries& operator=(const StoredEntries&) = delete;
 
+  // The inline form moves only the value out of `entries` and leaves the
+  // vector's buffer with the caller, who may reuse it.
   void Assign(std::vector<Entry>&& entries);
   std::vector<Entry> ToVector() const;
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <utility>
+#include <span>
 #include <vector>
 
 #include "storage/dot.h"
@@ -32,6 +33,8 @@ class VersionVector {
   // For decoders: entries must be strictly increasing by replica, counters > 0.
   static bool IsCanonical(const std::vector<Entry>& entries);
   static VersionVector FromCanonical(std::vector<Entry> entries);
+  // Replaces the entries with canonical ones, reusing this vector's buffer.
+  void AssignCanonical(std::span<const Entry> entries) { entries_.assign(entries.begin(), entries.end()); }
 
  private:
   std::vector<Entry> entries_;  // sorted by replica, counters > 0
