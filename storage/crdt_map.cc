@@ -408,12 +408,15 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
   delta.context.Insert(dot);
   // Group the changes by slot, in delta order; a stable sort keeps each
   // slot's first change, which saw the slot as it was before the batch, first.
-  std::stable_sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) {
-    if (a.view.key != b.view.key && a.view.key->first != b.view.key->first) {
-      return a.view.key->first < b.view.key->first;
-    }
-    return *a.view.slot_key < *b.view.slot_key;
-  });
+  // (std::stable_sort takes a temporary buffer even for one change.)
+  if (changes.size() > 1) {
+    std::stable_sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) {
+      if (a.view.key != b.view.key && a.view.key->first != b.view.key->first) {
+        return a.view.key->first < b.view.key->first;
+      }
+      return *a.view.slot_key < *b.view.slot_key;
+    });
+  }
   for (size_t i = 0; i < changes.size(); ++i) {
     const SlotView& view = changes[i].view;
     if (i > 0 && changes[i - 1].view.slot == view.slot) {

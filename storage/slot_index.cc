@@ -12,8 +12,9 @@ size_t SlotIndex::FirstBucketFrom(const Buckets& buckets, uint64_t counter) {
   return static_cast<size_t>(it - buckets.begin());
 }
 
-void SlotIndex::Add(ReplicaId replica, uint64_t counter, Ref ref) {
-  Buckets& buckets = replicas_[replica];
+void SlotIndex::Add(ReplicaId replica, uint64_t counter, Ref ref) { Insert(replicas_[replica], counter, ref); }
+
+void SlotIndex::Insert(Buckets& buckets, uint64_t counter, Ref ref) {
   ++size_;
   if (buckets.empty() || buckets.back().back().counter <= counter) {
     // A new event: the replica's newest counter goes last.
@@ -82,10 +83,19 @@ void SlotIndex::Rebalance(Buckets& buckets, size_t b) {
 
 void SlotIndex::Move(ReplicaId replica, uint64_t old_counter, uint64_t counter, Ref ref) {
   Buckets& buckets = replicas_[replica];
+  // A slot that was already the replica's newest event (a key one replica
+  // keeps rewriting) stays last: change its counter in place.
+  if (!buckets.empty()) {
+    Item& newest = buckets.back().back();
+    if (newest.ref == ref && newest.counter == old_counter && counter >= old_counter) {
+      newest.counter = counter;
+      return;
+    }
+  }
   bool removed = Remove(buckets, old_counter, ref);
   assert(removed && "a slot's old clock entry must be indexed");
   (void)removed;
-  Add(replica, counter, ref);
+  Insert(buckets, counter, ref);
 }
 
 }  // namespace parley

@@ -49,6 +49,7 @@ class SlotIndex {
 
   // First bucket whose last counter is >= `counter` (or buckets.size()).
   static size_t FirstBucketFrom(const Buckets& buckets, uint64_t counter);
+  void Insert(Buckets& buckets, uint64_t counter, Ref ref);
   bool Remove(Buckets& buckets, uint64_t counter, Ref ref);
   // Joins bucket `b` with a neighbour once it has shrunk to a quarter.
   static void Rebalance(Buckets& buckets, size_t b);

@@ -26,7 +26,8 @@ RespSession::RespSession(RespBackend* backend, ServerState* server, SessionIo io
       authenticated_(server->password.empty()),
       peer_address_(std::move(peer)),
       local_address_(std::move(local)),
-      writer_(&scratch_, 2) {
+      writer_(&scratch_, 2),
+      ack_route_(new AckRoute{this, server, 0}) {
   server_->sessions.insert(this);
   ++server_->total_connections;
 }
@@ -34,6 +35,10 @@ RespSession::RespSession(RespBackend* backend, ServerState* server, SessionIo io
 RespSession::~RespSession() {
   Shutdown();
   server_->sessions.erase(this);
+  if (ack_route_->outstanding > 0) {  // acknowledgements still to come
+    ack_route_->session = nullptr;
+    server_->orphaned_routes.push_back(std::move(ack_route_));
+  }
 }
 
 void RespSession::Shutdown() {
@@ -81,7 +86,6 @@ void RespSession::Execute(std::vector<std::string>& args) {
   executing_ = true;
   scratch_.clear();
   writer_ = RespWriter(&scratch_, protocol_);
-  submitted_.reset();
 
   std::string name = args[0];
   std::transform(name.begin(), name.end(), name.begin(),
@@ -103,10 +107,14 @@ void RespSession::Execute(std::vector<std::string>& args) {
   }
   executing_ = false;
 
-  if (submitted_) {
-    submitted_->bytes.assign(scratch_);  // a copy: "+OK" fits in the string, and scratch_ keeps its buffer
-    pending_.push_back(std::move(submitted_));
-    submitted_.reset();
+  if (submitted_.seq != 0) {
+    if (submitted_.acknowledged && submitted_.status.ok() && pending_.empty()) {
+      out_.append(scratch_);  // acknowledged already (an in-memory node)
+    } else {
+      // A copy: "+OK" fits in the string, and scratch_ keeps its buffer.
+      pending_.push_back(PendingReply{submitted_.seq, scratch_, submitted_.acknowledged, submitted_.status});
+    }
+    submitted_ = Submitted{};
   } else if (pending_.empty()) {
     out_.append(scratch_);  // the common case: keep scratch_'s capacity
   } else {
@@ -119,16 +127,22 @@ void RespSession::Execute(std::vector<std::string>& args) {
 }
 
 bool RespSession::SubmitWrite(std::span<const Op> ops) {
-  auto slot = std::make_shared<ReplySlot>();
-  slot->session = weak_from_this();
-  Status status = backend_->Write(ops, [slot](const Status& result) {
-    slot->acknowledged = true;
-    slot->status = result;
-    if (auto self = slot->session.lock()) {
-      if (!self->executing_) self->OnAcknowledged();
+  const uint64_t seq = next_seq_++;
+  AckRoute* route = ack_route_.get();
+  // Before Write(): the acknowledgement may come at once.
+  ++route->outstanding;
+  submitted_.seq = seq;
+  Status status = backend_->Write(ops, [route, seq](const Status& result) {
+    --route->outstanding;
+    if (route->session != nullptr) {
+      route->session->OnWriteDone(seq, result);
+    } else if (route->outstanding == 0) {  // the session is gone: so is the route
+      std::erase_if(route->server->orphaned_routes, [route](const auto& r) { return r.get() == route; });
     }
   });
   if (!status.ok()) {
+    --route->outstanding;  // refused: the callback will not run
+    submitted_ = Submitted{};
     if (status.code() == Status::Code::kWrongType) {
       writer_.Error(kWrongTypeError);
     } else {
@@ -136,8 +150,21 @@ bool RespSession::SubmitWrite(std::span<const Op> ops) {
     }
     return false;
   }
-  submitted_ = std::move(slot);
   return true;
+}
+
+void RespSession::OnWriteDone(uint64_t seq, const Status& status) {
+  if (seq == submitted_.seq) {  // during its own command
+    submitted_.acknowledged = true;
+    submitted_.status = status;
+    return;
+  }
+  auto it = std::lower_bound(pending_.begin(), pending_.end(), seq,
+                             [](const PendingReply& reply, uint64_t s) { return reply.seq < s; });
+  if (it == pending_.end() || it->seq != seq) return;
+  it->acknowledged = true;
+  it->status = status;
+  if (!executing_) OnAcknowledged();
 }
 
 void RespSession::OnAcknowledged() {
@@ -154,21 +181,18 @@ void RespSession::QueueBytes(std::string bytes) {
   if (pending_.empty()) {
     out_.append(bytes);
   } else {
-    auto slot = std::make_shared<ReplySlot>();
-    slot->bytes = std::move(bytes);
-    slot->acknowledged = true;
-    pending_.push_back(std::move(slot));
+    pending_.push_back(PendingReply{next_seq_++, std::move(bytes), true, Status::Ok()});
   }
 }
 
 void RespSession::Drain() {
-  while (!pending_.empty() && pending_.front()->acknowledged) {
-    ReplySlot& slot = *pending_.front();
-    if (!slot.status.ok()) {
-      slot.bytes.clear();
-      RespWriter(&slot.bytes, protocol_).Error("ERR write not acknowledged: " + slot.status.message());
+  while (!pending_.empty() && pending_.front().acknowledged) {
+    PendingReply& reply = pending_.front();
+    if (!reply.status.ok()) {
+      reply.bytes.clear();
+      RespWriter(&reply.bytes, protocol_).Error("ERR write not acknowledged: " + reply.status.message());
     }
-    out_.append(slot.bytes);
+    out_.append(reply.bytes);
     pending_.pop_front();
   }
   if (closing_) {

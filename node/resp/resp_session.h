@@ -11,8 +11,9 @@
 // SET sees the new value) queue behind it. Pub/sub messages join the same
 // queue so they never overtake an earlier reply.
 //
-// Sessions are owned by shared_ptr: write acknowledgements and watch events
-// hold only a weak_ptr, so a connection may close while writes are pending.
+// Sessions are owned by shared_ptr: watch events hold only a weak_ptr, and
+// write acknowledgements reach the session through an AckRoute (see
+// server_state.h), so a connection may close while writes are pending.
 #pragma once
 
 #include <cstdint>
@@ -111,18 +112,20 @@ class RespSession : public std::enable_shared_from_this<RespSession> {
   RespWriter& reply() { return writer_; }
 
  private:
-  struct ReplySlot {
+  // A reply that waits for its turn: a write's until it is acknowledged,
+  // anything else's until the replies before it have gone.
+  struct PendingReply {
+    uint64_t seq;  // increasing along the queue
     std::string bytes;
-    bool acknowledged = false;
+    bool acknowledged;
     Status status;
-    // Held here rather than in the callback, whose capture then fits in
-    // std::function's inline buffer (one allocation less per write).
-    std::weak_ptr<RespSession> session;
   };
 
   RespSession(RespBackend* backend, ServerState* server, SessionIo io, std::string peer, std::string local);
   // Moves every leading finished reply to out_, sends it, closes if asked.
   void Drain();
+  // The backend acknowledged the write with sequence number `seq`.
+  void OnWriteDone(uint64_t seq, const Status& status);
   // A write was acknowledged outside a command: drain now or deferred.
   void OnAcknowledged();
   void QueueBytes(std::string bytes);  // a ready reply or a pub/sub message
@@ -140,11 +143,20 @@ class RespSession : public std::enable_shared_from_this<RespSession> {
   std::string peer_address_, local_address_;
   uint64_t commands_run_ = 0;
 
-  std::string out_;                                 // ready to send
-  std::deque<std::shared_ptr<ReplySlot>> pending_;  // in order; front blocks the rest
-  std::string scratch_;                             // reply of the running command
+  std::string out_;                   // ready to send
+  std::deque<PendingReply> pending_;  // in order; front blocks the rest
+  uint64_t next_seq_ = 1;
+  std::string scratch_;  // reply of the running command
   RespWriter writer_;
-  std::shared_ptr<ReplySlot> submitted_;  // set by SubmitWrite during a command
+  std::unique_ptr<AckRoute> ack_route_;
+  // The running command's write (SubmitWrite), before its reply is queued;
+  // an in-memory node acknowledges it before the command ends.
+  struct Submitted {
+    uint64_t seq = 0;  // 0: none
+    bool acknowledged = false;
+    Status status;
+  };
+  Submitted submitted_;
   bool executing_ = false;
   bool drain_deferred_ = false;  // defer_drain called, DrainDeferred() not yet
   std::vector<std::string> held_messages_;  // pub/sub messages raised during a command

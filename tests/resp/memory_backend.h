@@ -43,6 +43,12 @@ class MemoryBackend : public RespBackend {
       done(fail_acks_with);
     }
   }
+  // Acknowledges the newest pending write only (out of order).
+  void AckNewest() {
+    WriteCallback done = std::move(acks_.back());
+    acks_.pop_back();
+    done(fail_acks_with);
+  }
   size_t pending_acks() const { return acks_.size(); }
 
   uint64_t Watch(std::string prefix, ChangeCallback on_change) override {

@@ -321,10 +321,24 @@ TEST_F(RespCommandsTest, Resp3SubscriberMayRunCommandsAndGetsPushes) {
 
 TEST_F(RespCommandsTest, SessionGoneBeforeAcknowledgementIsHarmless) {
   backend_.auto_ack = false;
-  session_->Feed(EncodeCommand({"SET", "k", "v"}));
+  session_->Feed(EncodeCommand({"SET", "k", "v"}) + EncodeCommand({"SET", "k", "w"}));
   session_.reset();
+  // The acknowledgements' route outlives the session until both arrive.
+  EXPECT_EQ(server_.orphaned_routes.size(), 1u);
   backend_.AckAll();
   EXPECT_EQ(output_, "");
+  EXPECT_TRUE(server_.orphaned_routes.empty());
+}
+
+// A quorum write may be acknowledged before an older local one: its reply
+// still waits for the older reply.
+TEST_F(RespCommandsTest, LaterAcknowledgementWaitsForTheEarlierReply) {
+  backend_.auto_ack = false;
+  session_->Feed(EncodeCommand({"SET", "a", "1"}) + EncodeCommand({"INCR", "c"}));
+  backend_.AckNewest();
+  EXPECT_EQ(output_, "");
+  backend_.AckAll();
+  EXPECT_EQ(TakeReplies(), "OK | 1");
 }
 
 }  // namespace

@@ -54,9 +54,13 @@ TEST(SlotIndex, AgreesWithAMultimapOnRandomHistories) {
   // Each slot's current counter per replica, as the map's clocks would hold.
   std::map<std::pair<ReplicaId, SlotIndex::Ref>, uint64_t> clock;
   uint64_t next_counter[4] = {0, 0, 0, 0};
+  SlotIndex::Ref previous = 1;
   for (int step = 0; step < 20000; ++step) {
     ReplicaId replica = 1 + rng() % 3;
-    SlotIndex::Ref slot = 1 + rng() % 2000;
+    // Often the slot just written again: a hot key, which Move() updates in
+    // place while it stays the replica's newest event.
+    SlotIndex::Ref slot = rng() % 4 == 0 ? previous : 1 + rng() % 2000;
+    previous = slot;
     uint64_t counter;
     switch (rng() % 4) {
       case 0:  // a late event of this replica: below its newest counter
@@ -98,6 +102,21 @@ TEST(SlotIndex, AgreesWithAMultimapOnRandomHistories) {
     ExpectSameItems(Walk(index, r, 0, UINT64_MAX), Expected(reference, r, 0, UINT64_MAX));
   }
   EXPECT_TRUE(Walk(index, 99, 0, UINT64_MAX).empty());
+}
+
+TEST(SlotIndex, TheNewestSlotMovesInPlaceAndOthersStillMove) {
+  SlotIndex index;
+  index.Add(1, 1, 100);
+  index.Add(1, 2, 200);
+  index.Move(1, 2, 3, 200);  // the newest: in place
+  index.Move(1, 1, 4, 100);  // not the newest: out and in again
+  index.Move(1, 4, 5, 100);  // now the newest
+  index.Add(1, 6, 300);      // a batch of two slots on counter 6
+  index.Add(1, 6, 400);
+  index.Move(1, 6, 7, 300);  // same counter as the newest, not the newest slot
+  index.Move(1, 6, 8, 400);
+  EXPECT_EQ(Walk(index, 1, 0, UINT64_MAX), (Items{{3, 200}, {5, 100}, {7, 300}, {8, 400}}));
+  EXPECT_EQ(index.size(), 4u);
 }
 
 TEST(SlotIndex, ManySlotsOnOneCounterSpanBuckets) {

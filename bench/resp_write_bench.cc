@@ -1,0 +1,93 @@
+// The RESP write path without sockets: what one pipelined redis-benchmark
+// command costs in parley's own code, and how many heap allocations it
+// makes.
+//
+// A RespSession over the RuntimeBackend of an in-memory NodeRuntime (a real
+// core, no peers) is fed 16 commands at a time, as `redis-benchmark -P 16`
+// sends them (the same key each time: redis-benchmark without -r uses the
+// literal "key:__rand_int__"); the replies go nowhere. The kernel's share of
+// a real run (socket reads and writes, about 40% of the server's CPU) is
+// left out, so these numbers are steadier than resp_vs_redis.sh on a noisy
+// machine and show what a code change buys.
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <string>
+
+#include "node/resp/resp_session.h"
+#include "node/resp/runtime_backend.h"
+#include "node/runtime/node_runtime.h"
+
+namespace {
+
+std::atomic<uint64_t> g_allocations{0};
+
+}  // namespace
+
+// Counts every allocation of the process (the benchmark reads the
+// difference around its loop).
+void* operator new(size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+
+namespace parley::resp {
+namespace {
+
+constexpr int kPipeline = 16;
+
+std::string Command(std::initializer_list<std::string_view> args) {
+  std::string out = "*" + std::to_string(args.size()) + "\r\n";
+  for (std::string_view a : args) out += "$" + std::to_string(a.size()) + "\r\n" + std::string(a) + "\r\n";
+  return out;
+}
+
+void RunPipelined(benchmark::State& state, const std::string& command) {
+  RuntimeOptions options;
+  options.config.name = "bench";
+  options.bind = Address{"127.0.0.1", 0};
+  options.logger = MakeNodeLogger("bench", spdlog::level::off);
+  Result<std::unique_ptr<NodeRuntime>> runtime = NodeRuntime::Create(std::move(options));
+  if (!runtime.ok() || !(*runtime)->Start().ok()) {
+    state.SkipWithError("no runtime");
+    return;
+  }
+  RuntimeBackend backend(runtime->get());
+  ServerState server;
+  size_t reply_bytes = 0;
+  SessionIo io;
+  io.send = [&reply_bytes](std::string bytes) { reply_bytes += bytes.size(); };
+  std::shared_ptr<RespSession> session = RespSession::Create(&backend, &server, std::move(io));
+
+  std::string pipeline;
+  for (int i = 0; i < kPipeline; ++i) pipeline += command;
+  // The keys exist from here on, as in a long run.
+  session->Feed(Command({"SET", "key:__rand_int__", "xxx"}) + pipeline);
+
+  uint64_t allocations = g_allocations.load();
+  for (auto _ : state) session->Feed(pipeline);
+  allocations = g_allocations.load() - allocations;
+
+  const double commands = static_cast<double>(state.iterations()) * kPipeline;
+  state.counters["allocs/cmd"] = benchmark::Counter(static_cast<double>(allocations) / commands);
+  state.counters["ns/cmd"] = benchmark::Counter(commands, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["reply_bytes"] = benchmark::Counter(static_cast<double>(reply_bytes));
+  session.reset();
+}
+
+void BM_PipelinedSet(benchmark::State& state) { RunPipelined(state, Command({"SET", "key:__rand_int__", "xxx"})); }
+void BM_PipelinedGet(benchmark::State& state) { RunPipelined(state, Command({"GET", "key:__rand_int__"})); }
+void BM_PipelinedIncr(benchmark::State& state) { RunPipelined(state, Command({"INCR", "counter:__rand_int__"})); }
+
+BENCHMARK(BM_PipelinedSet);
+BENCHMARK(BM_PipelinedGet);
+BENCHMARK(BM_PipelinedIncr);
+
+}  // namespace
+}  // namespace parley::resp
