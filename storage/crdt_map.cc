@@ -358,7 +358,13 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
         clear_others(key, ValueType::kCounter);
         const SlotKey& slot_key = FirstSlotKey(ValueType::kCounter);
         const StoredSlot* existing = FindIn(key->second, slot_key);
-        Slot next = existing == nullptr ? Slot{} : existing->ToSlot();
+        Slot& next = next_slot_;
+        if (existing != nullptr) {
+          existing->CopyTo(&next);
+        } else {
+          next.clock.AssignCanonical({});
+          next.entries.clear();
+        }
         Entry mine{event(), ts, {}, 0, 0};
         // This replica's contribution is cumulative: the new entry replaces
         // the old one and carries its totals forward.

@@ -132,6 +132,22 @@ std::vector<Entry> StoredEntries::ToVector() const {
   return out;
 }
 
+void StoredEntries::CopyTo(std::vector<Entry>* out) const {
+  if (dot_.replica != 0) {
+    out->resize(1);
+    Entry& e = (*out)[0];  // assigned field by field: the value keeps its buffer
+    e.dot = dot_;
+    e.ts = ts_;
+    e.value = value_;
+    e.increments = 0;
+    e.decrements = 0;
+  } else if (heap_ != nullptr) {
+    out->assign(heap_->begin(), heap_->end());
+  } else {
+    out->clear();
+  }
+}
+
 size_t StoredEntries::Newest() const {
   size_t n = size();
   size_t best = n;

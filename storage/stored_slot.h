@@ -64,6 +64,8 @@ class StoredEntries {
   // vector's buffer with the caller, who may reuse it.
   void Assign(std::vector<Entry>&& entries);
   std::vector<Entry> ToVector() const;
+  // Like ToVector(), into `out`, whose buffers are reused.
+  void CopyTo(std::vector<Entry>* out) const;
 
   size_t size() const { return dot_.replica != 0 ? 1 : (heap_ ? heap_->size() : 0); }
   bool empty() const { return size() == 0; }
@@ -98,6 +100,11 @@ struct StoredSlot {
     entries.Assign(std::move(slot.entries));
   }
   Slot ToSlot() const { return Slot{clock.ToVersionVector(), entries.ToVector()}; }
+  // Like ToSlot(), into `out`, reusing its buffers (the write path's scratch).
+  void CopyTo(Slot* out) const {
+    out->clock.AssignCanonical(clock.entries());
+    entries.CopyTo(&out->entries);
+  }
 };
 
 }  // namespace parley
