@@ -15,11 +15,14 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <initializer_list>
 #include <memory>
 #include <new>
 #include <string>
+#include <string_view>
 
 #include "node/resp/resp_session.h"
+#include "node/resp/resp_writer.h"
 #include "node/resp/runtime_backend.h"
 #include "node/runtime/node_runtime.h"
 
@@ -48,9 +51,12 @@ namespace {
 
 constexpr int kPipeline = 16;
 
+// A request is an array of bulk strings, which RespWriter writes.
 std::string Command(std::initializer_list<std::string_view> args) {
-  std::string out = "*" + std::to_string(args.size()) + "\r\n";
-  for (std::string_view a : args) out += "$" + std::to_string(a.size()) + "\r\n" + std::string(a) + "\r\n";
+  std::string out;
+  RespWriter w(&out, 2);
+  w.Array(args.size());
+  for (std::string_view a : args) w.Bulk(a);
   return out;
 }
 
@@ -62,7 +68,11 @@ void RunPipelined(benchmark::State& state, const std::string& command, bool logg
   std::string dir;
   if (logged) {
     char tmpl[] = "/tmp/parley-resp-bench.XXXXXX";
-    dir = mkdtemp(tmpl);
+    if (mkdtemp(tmpl) == nullptr) {
+      state.SkipWithError("mkdtemp failed");
+      return;
+    }
+    dir = tmpl;
     options.data_dir = dir;
     options.config.sync_policy = SyncPolicy::kNone;
   }

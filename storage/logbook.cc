@@ -232,16 +232,13 @@ Status Logbook::RollSegmentLocked() {
 Result<uint64_t> Logbook::Append(const Delta& delta) {
   // Encode and checksum outside the lock; only the sequence number needs it.
   // One buffer per thread, kept between records: growing a fresh string
-  // field by field cost four allocations per small record.
+  // field by field cost four allocations per small record. A big delta's
+  // buffer is kept only until the next record.
   thread_local std::string record;
+  if (record.capacity() > (1u << 20)) std::string().swap(record);
   record.assign(kRecordHeaderSize, '\0');
   record.reserve(kRecordHeaderSize + 2 * delta.ApproximateBytes());
   EncodeDeltaArchive(delta, &record);
-  struct ShrinkBigBuffer {  // a big delta's buffer is not worth keeping
-    ~ShrinkBigBuffer() {
-      if (record.capacity() > (1u << 20)) std::string().swap(record);
-    }
-  } shrink;
   const size_t payload_bytes = record.size() - kRecordHeaderSize;
   if (payload_bytes > options_.max_record_bytes) {
     return Status::InvalidArgument("delta of " + std::to_string(payload_bytes) + " bytes exceeds the record limit of " +

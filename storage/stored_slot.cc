@@ -123,12 +123,7 @@ void StoredEntries::Assign(std::vector<Entry>&& entries) {
 
 std::vector<Entry> StoredEntries::ToVector() const {
   std::vector<Entry> out;
-  if (dot_.replica != 0) {
-    out.reserve(1);  // (an initializer list would copy the value twice)
-    out.push_back(Entry{dot_, ts_, value_, 0, 0});
-  } else if (heap_ != nullptr) {
-    out = *heap_;
-  }
+  CopyTo(&out);
   return out;
 }
 

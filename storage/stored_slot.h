@@ -99,11 +99,15 @@ struct StoredSlot {
     clock.Assign(slot.clock);
     entries.Assign(std::move(slot.entries));
   }
-  Slot ToSlot() const { return Slot{clock.ToVersionVector(), entries.ToVector()}; }
-  // Like ToSlot(), into `out`, reusing its buffers (the write path's scratch).
+  // Into `out`, reusing its buffers (the write path's scratch).
   void CopyTo(Slot* out) const {
     out->clock.AssignCanonical(clock.entries());
     entries.CopyTo(&out->entries);
+  }
+  Slot ToSlot() const {
+    Slot out;
+    CopyTo(&out);
+    return out;
   }
 };
 

@@ -27,7 +27,7 @@ RespSession::RespSession(RespBackend* backend, ServerState* server, SessionIo io
       peer_address_(std::move(peer)),
       local_address_(std::move(local)),
       writer_(&scratch_, 2),
-      ack_route_(new AckRoute{this, server, 0}) {
+      ack_route_(std::make_unique<AckRoute>(AckRoute{this, server, 0})) {
   server_->sessions.insert(this);
   ++server_->total_connections;
 }
