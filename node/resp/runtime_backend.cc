@@ -45,6 +45,7 @@ std::vector<std::pair<std::string, std::string>> RuntimeBackend::NodeInfo() cons
   info.emplace_back("writes", std::to_string(core.stats().writes));
   info.emplace_back("deltas_received", std::to_string(core.stats().deltas_received));
   info.emplace_back("durable_sequence", std::to_string(core.durable_sequence()));
+  info.emplace_back("logbook_syncs", std::to_string(runtime_->sync_count()));
   return info;
 }
 

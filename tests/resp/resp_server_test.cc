@@ -15,6 +15,7 @@
 #include "tests/resp/memory_backend.h"
 #include "tests/resp/resp_client.h"
 #include "tests/resp/test_node.h"
+#include "tests/storage/logbook_test_util.h"
 
 namespace parley::resp {
 namespace {
@@ -43,6 +44,20 @@ TEST(RespServerTest, CommandsOverASocket) {
   EXPECT_NE(client.Command({"INFO", "parley"}).find("node_name:a"), std::string::npos);
   client.SendRaw("PING inline\r\n");
   EXPECT_EQ(client.Read(), "inline");
+}
+
+// INFO's logbook_syncs counts the fsyncs behind acknowledged writes: what an
+// operator reads to see how many writes share one fsync (group commit).
+TEST(RespServerTest, InfoCountsLogbookSyncs) {
+  ::parley::testing::TempDir dir;
+  TestNode node("a", {}, {}, dir.path());
+  RespClient client(node.resp_port());
+  ASSERT_TRUE(client.connected());
+  EXPECT_NE(client.Command({"INFO", "parley"}).find("logbook_syncs:0\r\n"), std::string::npos);
+  EXPECT_EQ(client.Command({"SET", "k", "v"}), "OK");  // acknowledged once fsynced
+  std::string info = client.Command({"INFO", "parley"});
+  EXPECT_EQ(info.find("logbook_syncs:0\r\n"), std::string::npos) << info;
+  EXPECT_NE(info.find("logbook_syncs:"), std::string::npos) << info;
 }
 
 TEST(RespServerTest, PipelinedRepliesComeInOrder) {

@@ -1,5 +1,6 @@
-// TestNode: one in-process parley node (in memory, local-fleet timing) with
-// a RESP server on a free port, its loop running on a thread of its own.
+// TestNode: one in-process parley node (in memory unless given a data
+// directory; local-fleet timing) with a RESP server on a free port, its loop
+// running on a thread of its own.
 // Everything the test does against it goes through sockets, like a client.
 #pragma once
 
@@ -17,8 +18,10 @@ namespace parley::resp {
 
 class TestNode {
  public:
-  explicit TestNode(std::string name, std::vector<Address> seeds = {}, std::string password = {}) {
+  explicit TestNode(std::string name, std::vector<Address> seeds = {}, std::string password = {},
+                    std::string data_dir = {}) {
     RuntimeOptions options;
+    options.data_dir = std::move(data_dir);
     options.config.name = name;
     options.config.timing = Timing::LocalFleet();
     options.config.seeds = std::move(seeds);
