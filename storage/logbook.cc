@@ -164,6 +164,11 @@ Status Logbook::ReplaySegments(const std::vector<uint64_t>& numbers, CrdtMap* ma
       }
     }
     if (!scan.header_ok) continue;
+    if (scan.zero_tail_bytes > 0) {
+      // Preallocated and never written (or written and not synced before a
+      // crash): cut, so that only the active segment carries zeros.
+      PARLEY_RETURN_IF_ERROR(env_->TruncateFile(path, scan.valid_bytes));
+    }
 
     if (expected_next == 0) {
       if (scan.first_sequence > snapshot_sequence_ + 1) {
@@ -209,6 +214,7 @@ Status Logbook::StartSegmentLocked(uint64_t first_sequence) {
   if (!s.ok()) return s;
   active_ = std::shared_ptr<WritableFile>(std::move(file).value());
   active_bytes_ = kSegmentHeaderSize;
+  active_preallocated_ = kSegmentHeaderSize;
   active_records_ = 0;
   segments_.push_back({number, first_sequence});
   return Status::Ok();
@@ -274,6 +280,7 @@ Status Logbook::Sync() {
     target = last_sequence_;
     if (target <= durable_sequence()) return Status::Ok();
     Status s = active_->Flush();
+    if (s.ok()) s = PreallocateLocked();
     if (!s.ok()) {
       error_ = s;
       return s;
@@ -290,6 +297,18 @@ Status Logbook::Sync() {
     return s;
   }
   if (target > durable_sequence()) durable_sequence_.store(target, std::memory_order_release);
+  return Status::Ok();
+}
+
+Status Logbook::PreallocateLocked() {
+  const uint64_t ahead = options_.preallocate_bytes;
+  if (ahead == 0 || active_bytes_ + ahead / 2 <= active_preallocated_) return Status::Ok();
+  // The next fsync pays for these zeros (and for the size change) once, so
+  // that the ones after it do not.
+  const uint64_t target = std::min(active_bytes_ + ahead, options_.segment_bytes);
+  if (target <= active_preallocated_) return Status::Ok();
+  PARLEY_RETURN_IF_ERROR(active_->Preallocate(target));
+  active_preallocated_ = target;
   return Status::Ok();
 }
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -94,9 +95,29 @@ class PosixWritableFile final : public WritableFile {
     return Status::Ok();
   }
 
+  Status Preallocate(uint64_t size) override {
+    // Past what the buffer will write too, so a later Flush never lands
+    // behind the zeros it should overwrite.
+    uint64_t from = std::max(file_size_, written_ + buffer_.size());
+    static const char kZeros[64 * 1024] = {};
+    while (from < size) {
+      size_t n = static_cast<size_t>(std::min<uint64_t>(sizeof(kZeros), size - from));
+      ssize_t r = RetryOnInterrupt([&] { return ::pwrite(fd_, kZeros, n, static_cast<off_t>(from)); });
+      if (r < 0) return ErrnoStatus("preallocate", path_, errno);
+      from += static_cast<uint64_t>(r);
+      file_size_ = std::max(file_size_, from);
+    }
+    return Status::Ok();
+  }
+
   Status Close() override {
     if (fd_ < 0) return Status::Ok();
     Status s = Flush();
+    // Zeros nobody overwrote would only make readers scan them.
+    if (s.ok() && file_size_ > written_ &&
+        RetryOnInterrupt([&] { return ::ftruncate(fd_, static_cast<off_t>(written_)); }) != 0) {
+      s = ErrnoStatus("truncate", path_, errno);
+    }
     if (::close(fd_) != 0 && s.ok()) s = ErrnoStatus("close", path_, errno);
     fd_ = -1;
     return s;
@@ -105,11 +126,16 @@ class PosixWritableFile final : public WritableFile {
  private:
   static constexpr size_t kBufferSize = 64 * 1024;
 
+  // Writes at the written end with pwrite: the file may be longer than
+  // that (preallocated), so the file offset is not where appends go.
   Status WriteAll(std::string_view data) {
     while (!data.empty()) {
-      ssize_t r = RetryOnInterrupt([&] { return ::write(fd_, data.data(), data.size()); });
+      ssize_t r = RetryOnInterrupt(
+          [&] { return ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(written_)); });
       if (r < 0) return ErrnoStatus("write", path_, errno);
       data.remove_prefix(static_cast<size_t>(r));
+      written_ += static_cast<uint64_t>(r);
+      file_size_ = std::max(file_size_, written_);
     }
     return Status::Ok();
   }
@@ -117,6 +143,8 @@ class PosixWritableFile final : public WritableFile {
   std::string path_;
   int fd_;
   std::string buffer_;
+  uint64_t written_ = 0;    // bytes handed to the OS: where the next write goes
+  uint64_t file_size_ = 0;  // written_ plus any preallocated zeros after it
 };
 
 class PosixFileLock final : public FileLock {

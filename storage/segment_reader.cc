@@ -1,6 +1,7 @@
 // SegmentReader: record-by-record scan of a segment with torn-tail detection.
 #include "storage/segment_reader.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "storage/log_format.h"
@@ -24,6 +25,10 @@ bool IntactRecordAfter(std::string_view contents, size_t from, uint32_t max_reco
     if (IntactRecordAt(contents, pos, max_record_bytes)) return true;
   }
   return false;
+}
+
+bool AllZero(std::string_view bytes) {
+  return std::all_of(bytes.begin(), bytes.end(), [](char c) { return c == 0; });
 }
 
 }  // namespace
@@ -58,6 +63,10 @@ SegmentScan ScanSegment(std::string_view contents, uint32_t max_record_bytes) {
   uint64_t expected = scan.first_sequence;
   size_t pos = kSegmentHeaderSize;
   while (pos < contents.size()) {
+    if (contents[pos] == 0 && AllZero(contents.substr(pos))) {
+      scan.zero_tail_bytes = contents.size() - pos;
+      break;
+    }
     if (contents.size() - pos < kRecordHeaderSize) {
       damage_at(pos, "record header is incomplete", false);
       break;

@@ -6,6 +6,11 @@
 // if any intact record starts after the damage, the file was whole past that
 // point, so the damage cannot be a torn write. The logbook only accepts a
 // torn tail in the newest segment; anywhere else damage stops start-up.
+//
+// Zeros from a record boundary to the end of the file are not damage: the
+// writer preallocates segments with zeros (env.h, WritableFile::Preallocate)
+// and appends overwrite them, so such zeros are space never written. A
+// record cannot start with zeros, since its header checksum would not hold.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +39,7 @@ struct SegmentScan {
   uint64_t first_sequence = 0;  // valid if header_ok
   std::vector<SegmentRecord> records;
   uint64_t valid_bytes = 0;  // header plus intact records, up to any damage
+  uint64_t zero_tail_bytes = 0;  // preallocated zeros after the last record
   std::optional<SegmentDamage> damage;
 };
 

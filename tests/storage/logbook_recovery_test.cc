@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "storage/logbook_files.h"
@@ -157,19 +158,97 @@ TEST(LogbookRecovery, TruncationAtRandomOffsetsKeepsEveryEarlierRecord) {
   }
 }
 
-TEST(LogbookRecovery, ZeroFilledTailIsATornTail) {
+// Zeros after the last record are space the writer preallocated (or a size
+// that grew without its data before a crash): the end of the log, not
+// damage, and cut at start-up.
+TEST(LogbookRecovery, ZeroFilledTailIsTheEndOfTheLog) {
   MemEnv pristine;
   WrittenLog log = WriteRecords(&pristine, 5);
   std::string contents;
   ASSERT_TRUE(ReadFileToString(&pristine, log.segment, &contents).ok());
-  contents.append(4096, '\0');  // file size grew but the data never landed
+  contents.append(4096, '\0');
+  ASSERT_TRUE(WriteFileAtomically(&pristine, kDir, SegmentFileName(1), contents).ok());
+  CrdtMap map;
+  auto logbook = OpenInto(&pristine, kDir, TestOptions(), &map);
+  ASSERT_TRUE(logbook.ok()) << logbook.status().ToString();
+  EXPECT_FALSE((*logbook)->recovery().torn_tail.has_value());
+  EXPECT_EQ((*logbook)->recovery().last_sequence, 5u);
+  EXPECT_EQ(*pristine.GetFileSize(log.segment), log.record_ends.back());
+}
+
+// Zeros followed by anything else are damage: the zeros hid records.
+TEST(LogbookRecovery, ZerosBeforeAnIntactRecordAreCorruption) {
+  MemEnv pristine;
+  WrittenLog log = WriteRecords(&pristine, 5);
+  std::string contents;
+  ASSERT_TRUE(ReadFileToString(&pristine, log.segment, &contents).ok());
+  const uint64_t hole = log.record_ends[1];
+  std::fill(contents.begin() + static_cast<ptrdiff_t>(hole), contents.begin() + static_cast<ptrdiff_t>(log.record_ends[2]),
+            '\0');
+  ASSERT_TRUE(WriteFileAtomically(&pristine, kDir, SegmentFileName(1), contents).ok());
+  CrdtMap map;
+  auto logbook = OpenInto(&pristine, kDir, TestOptions(), &map);
+  ASSERT_FALSE(logbook.ok());
+  EXPECT_EQ(logbook.status().code(), Status::Code::kCorruption);
+  EXPECT_NE(logbook.status().message().find("at byte offset " + std::to_string(hole)), std::string::npos)
+      << logbook.status().ToString();
+}
+
+// On a real disk, Sync() keeps zeros written ahead of the records so that
+// fsyncs do not grow the file; a process that dies leaves them behind, in
+// what becomes an older segment once the next process starts one.
+TEST(LogbookRecovery, PreallocatedZerosOnARealDiskAreCutAtStartUpInAnySegment) {
+  testing::TempDir dir;
+  const std::string data = dir.path() + "/data";
+  const std::string first = JoinPath(data, SegmentFileName(1));
+  Writer writer(7);
+  std::string crashed;  // segment 1 as a killed process leaves it
+  uint64_t records_end = 0;
+  {
+    auto logbook = Logbook::Open(Env::Default(), data, TestOptions());
+    ASSERT_TRUE(logbook.ok()) << logbook.status().ToString();
+    for (int i = 0; i < 20; ++i) ASSERT_TRUE((*logbook)->Append(writer.Set(i)).ok());
+    ASSERT_TRUE((*logbook)->Sync().ok());
+    ASSERT_TRUE(ReadFileToString(Env::Default(), first, &crashed).ok());
+    EXPECT_GE(crashed.size(), TestOptions().preallocate_bytes);
+    ASSERT_TRUE((*logbook)->Close().ok());
+    std::string closed;
+    ASSERT_TRUE(ReadFileToString(Env::Default(), first, &closed).ok());
+    records_end = closed.size();
+    EXPECT_LT(records_end, 4096u) << "Close() cuts the zeros nobody overwrote";
+    EXPECT_EQ(crashed.substr(0, records_end), closed);
+  }
+  for (int restart = 0; restart < 2; ++restart) {
+    // Restart 0: segment 1 is the newest; restart 1: segment 2 is.
+    ASSERT_TRUE(WriteFileAtomically(Env::Default(), data, SegmentFileName(1), crashed).ok());
+    CrdtMap map;
+    auto logbook = OpenInto(Env::Default(), data, TestOptions(), &map);
+    ASSERT_TRUE(logbook.ok()) << "restart " << restart << ": " << logbook.status().ToString();
+    EXPECT_FALSE((*logbook)->recovery().torn_tail.has_value());
+    EXPECT_EQ((*logbook)->recovery().records_replayed, 20u);
+    EXPECT_EQ(*Env::Default()->GetFileSize(first), records_end);
+    EXPECT_EQ(map.StateDigest(), writer.map().StateDigest());
+    ASSERT_TRUE((*logbook)->Close().ok());
+  }
+}
+
+// A record cut short inside preallocated space leaves zeros after the part
+// that landed: still a torn tail, as it would be at the end of the file.
+TEST(LogbookRecovery, RecordTornInsidePreallocatedSpaceIsATornTail) {
+  MemEnv pristine;
+  WrittenLog log = WriteRecords(&pristine, 5);
+  std::string contents;
+  ASSERT_TRUE(ReadFileToString(&pristine, log.segment, &contents).ok());
+  const uint64_t cut = log.record_ends[3] + 30;  // inside the last record's payload
+  contents.resize(cut);
+  contents.append(4096, '\0');
   ASSERT_TRUE(WriteFileAtomically(&pristine, kDir, SegmentFileName(1), contents).ok());
   CrdtMap map;
   auto logbook = OpenInto(&pristine, kDir, TestOptions(), &map);
   ASSERT_TRUE(logbook.ok()) << logbook.status().ToString();
   ASSERT_TRUE((*logbook)->recovery().torn_tail.has_value());
-  EXPECT_EQ((*logbook)->recovery().torn_tail->offset, log.record_ends.back());
-  EXPECT_EQ((*logbook)->recovery().last_sequence, 5u);
+  EXPECT_EQ((*logbook)->recovery().torn_tail->offset, log.record_ends[3]);
+  EXPECT_EQ((*logbook)->recovery().last_sequence, 4u);
 }
 
 }  // namespace
