@@ -31,6 +31,11 @@ class CausalContext {
   // Ignores an invalid range (replica 0, counter 0, first > last).
   void InsertRange(const DotRange& range);
   void Join(const CausalContext& other);
+  // Empties the context and keeps its memory, for reuse.
+  void Clear() {
+    ranges_.clear();
+    replica_count_ = 0;
+  }
 
   // True iff every dot of `other` is in this context. Does not allocate.
   bool Includes(const CausalContext& other) const;

@@ -236,11 +236,14 @@ CrdtMap::SlotView CrdtMap::StoreSlot(KeyMap::iterator key, const SlotKey& slot_k
       index_.Add(replica, counter, view.ref);
     }
   }
-  Digest before = SlotHash(key->first, *view.slot_key, *view.slot);
+  Digest before =
+      view.slot == last_hashed_.slot ? last_hashed_.hash : SlotHash(key->first, *view.slot_key, *view.slot);
   view.slot->Assign(std::move(next));  // leaves next's buffers (stored_slot.h)
   Digest after = SlotHash(key->first, *view.slot_key, *view.slot);
   slot_sum_.high += after.high - before.high;
   slot_sum_.low += after.low - before.low;
+  last_hashed_.slot = view.slot;
+  last_hashed_.hash = after;
   bool is_live = KeyIsLive(ks);
   if (was_live != is_live) live_keys_ += is_live ? 1 : static_cast<size_t>(-1);
   return view;
@@ -287,8 +290,19 @@ Status CrdtMap::CheckTypes(std::span<const Op> ops) const {
 }
 
 Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
-  if (self_ == 0) return Status::InvalidArgument("this map has no replica id and cannot write");
-  PARLEY_RETURN_IF_ERROR(CheckTypes(ops));
+  Delta delta;
+  PARLEY_RETURN_IF_ERROR(Apply(ops, ts, &delta));
+  return delta;
+}
+
+Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
+  delta->context.Clear();
+  Status allowed =
+      self_ == 0 ? Status::InvalidArgument("this map has no replica id and cannot write") : CheckTypes(ops);
+  if (!allowed.ok()) {
+    delta->slots.clear();
+    return allowed;
+  }
 
   // The whole batch is one event: one dot, allocated on the first change.
   Dot dot{self_, 0};
@@ -299,11 +313,13 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
   // Each change this batch made to a slot. The delta carries, per slot, only
   // the batch's change (SlotState::after): the entries it made and the dots
   // of the entries it removed, not the slot's whole clock.
-  std::vector<Change>& changes = changes_;
-  changes.clear();
+  changes_used_ = 0;
   auto store = [&](KeyMap::iterator key, const SlotKey& slot_key, Slot& next) {
     next.clock.Raise(self_, event().counter);
-    Change change;
+    if (changes_used_ == changes_.size()) changes_.emplace_back();
+    Change& change = changes_[changes_used_++];
+    change.removed.Clear();
+    change.own_before = 0;
     if (const StoredSlot* existing = FindIn(key->second, slot_key)) {
       change.own_before = existing->clock.get(self_);
       for (size_t i = 0; i < existing->entries.size(); ++i) {
@@ -316,7 +332,6 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
     }
     const VersionVector::Entry own{self_, dot.counter};
     change.view = StoreSlot(key, slot_key, next, {&own, 1});
-    changes.push_back(std::move(change));
   };
   // Empties every live slot of `key` whose type is not `keep`.
   auto clear_others = [&](KeyMap::iterator key, ValueType keep) {
@@ -407,11 +422,15 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
     }
   }
 
-  Delta delta;
-  if (dot.counter == 0) return delta;  // nothing changed
+  size_t slots_used = 0;  // delta->slots past this are old ones, to reuse or drop
+  if (dot.counter == 0) {  // nothing changed
+    delta->slots.clear();
+    return Status::Ok();
+  }
   context_.Insert(dot);
   ++version_;  // the context changed (StoreSlot counted the slots)
-  delta.context.Insert(dot);
+  delta->context.Insert(dot);
+  const auto changes = std::span<Change>(changes_).first(changes_used_);
   // Group the changes by slot, in delta order; a stable sort keeps each
   // slot's first change, which saw the slot as it was before the batch, first.
   // (std::stable_sort takes a temporary buffer even for one change.)
@@ -426,22 +445,33 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
   for (size_t i = 0; i < changes.size(); ++i) {
     const SlotView& view = changes[i].view;
     if (i > 0 && changes[i - 1].view.slot == view.slot) {
-      delta.slots.back().state.clock.Join(changes[i].removed);
+      delta->slots[slots_used - 1].state.clock.Join(changes[i].removed);
       continue;
     }
-    SlotState change{view.key->first, *view.slot_key, Slot{std::move(changes[i].removed), {}},
-                     Dot{self_, changes[i].own_before}};
+    // Assigned field by field into a reused SlotState, so its strings and
+    // vectors keep their memory.
+    if (slots_used == delta->slots.size()) delta->slots.emplace_back();
+    SlotState& change = delta->slots[slots_used++];
+    change.key = view.key->first;
+    change.slot = *view.slot_key;
+    change.state.clock = changes[i].removed;
     change.state.clock.Raise(self_, dot.counter);
+    change.after = Dot{self_, changes[i].own_before};
     // The entries the batch made: those of its dot in the slot's final state.
     const StoredEntries& entries = view.slot->entries;
+    change.state.entries.clear();
     for (size_t e = 0; e < entries.size(); ++e) {
       if (entries.dot(e) != dot) continue;
-      change.state.entries.push_back(
-          Entry{dot, entries.ts(e), entries.value(e), entries.increments(e), entries.decrements(e)});
+      Entry& made = change.state.entries.emplace_back();
+      made.dot = dot;
+      made.ts = entries.ts(e);
+      made.value = entries.value(e);
+      made.increments = entries.increments(e);
+      made.decrements = entries.decrements(e);
     }
-    delta.slots.push_back(std::move(change));
   }
-  return delta;
+  delta->slots.resize(slots_used);
+  return Status::Ok();
 }
 
 // ---- merging --------------------------------------------------------------------

@@ -21,6 +21,8 @@ class VersionVector {
   uint64_t get(ReplicaId replica) const;
   // Raises the entry of `replica` to at least `counter`.
   void Raise(ReplicaId replica, uint64_t counter);
+  // Empties the vector and keeps its memory, for reuse.
+  void Clear() { entries_.clear(); }
   bool Dominates(const Dot& dot) const { return get(dot.replica) >= dot.counter; }
   // Pointwise maximum.
   void Join(const VersionVector& other);

@@ -488,23 +488,26 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
                                      " bytes");
     }
   }
-  Result<Delta> delta = map_.Apply(ops, clock_.Now(now_ms));
-  if (!delta.ok()) {
+  // Written into the delta the previous write left, if it was not pushed:
+  // a lone node's write path then allocates nothing for its delta.
+  Delta& delta = write_delta_;
+  Status applied = map_.Apply(ops, clock_.Now(now_ms), &delta);
+  if (!applied.ok()) {
     ++stats_.write_errors;
-    return delta.status();
+    return applied;
   }
   ++stats_.writes;
   uint64_t id = next_write_id_++;
-  if (delta->empty()) {  // nothing to change (e.g. deleting an absent key)
+  if (delta.empty()) {  // nothing to change (e.g. deleting an absent key)
     outputs_.writes.push_back(WriteDone{id, Status::Ok()});
     return id;
   }
-  Result<uint64_t> seq = Record(*delta, now_ms);
+  Result<uint64_t> seq = Record(delta, now_ms);
   if (!seq.ok()) {
     ++stats_.write_errors;
     return seq.status().WithContext("write applied in memory but not logged");
   }
-  Dot dot{replica_, delta->context.MaxCounter(replica_)};
+  Dot dot{replica_, delta.context.MaxCounter(replica_)};
   if (durability.nodes == 1 && *seq <= durable_sequence_ && pending_writes_.empty()) {
     // Durable already (an in-memory node, or no fsync wanted) and nothing
     // older waits: done, without a trip through pending_writes_.
@@ -523,20 +526,26 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
 
   if (!watches_.empty()) {
     std::vector<std::string> keys;
-    for (const SlotState& s : delta->slots) {
+    for (const SlotState& s : delta.slots) {
       if (keys.empty() || keys.back() != s.key) keys.push_back(s.key);
     }
     NotifyWatches(keys);
   }
 
-  DeltaItem item;
-  if (durability.nodes > 1) item.write_id = dot;
-  item.delta = std::move(delta).value();
-  int fanout = std::max(config_.sync.eager_fanout, durability.nodes - 1);
-  PushDelta(std::move(item), fanout, 0, {});
+  if (HasPushTarget(durability.nodes > 1)) {
+    DeltaItem item;
+    if (durability.nodes > 1) item.write_id = dot;
+    item.delta = std::move(delta);
+    int fanout = std::max(config_.sync.eager_fanout, durability.nodes - 1);
+    PushDelta(std::move(item), fanout, 0, {});
+  }
   SettleWrites(now_ms);
   Flush();
   return id;
+}
+
+bool NodeCore::HasPushTarget(bool quorum) const {
+  return config_.relay || quorum || membership_->HasReachablePeer();
 }
 
 void NodeCore::PushDelta(DeltaItem item, int fanout, uint8_t hops, const std::string& exclude) {

@@ -178,6 +178,9 @@ class NodeCore {
   void HandleDigest(const std::string& sender, const Address& from, const ContextDigestMessage& m);
   void HandleDurableAcks(const std::string& sender, const DurableAckMessage& m, uint64_t now_ms);
   Result<uint64_t> Record(const Delta& delta, uint64_t now_ms);  // logbook append + sync policy
+  // Whether PushDelta would send or queue anything: a relay, a quorum
+  // write (it waits for a first peer) or a reachable peer.
+  bool HasPushTarget(bool quorum) const;
   void PushDelta(DeltaItem item, int fanout, uint8_t hops, const std::string& exclude);
   void StartAntiEntropy(uint64_t now_ms);
   void SyncWithArrivals(uint64_t now_ms);
@@ -197,6 +200,7 @@ class NodeCore {
   BroadcastQueue broadcasts_;
   std::unique_ptr<Membership> membership_;
   CrdtMap map_;
+  Delta write_delta_;  // the last write's delta, if not pushed: Write() reuses its memory
   HybridClock clock_;
   NodeOutputs outputs_;
   NodeStats stats_;
