@@ -1,10 +1,10 @@
-// SyncWorker: logbook syncs on libuv's thread pool.
+// SyncWorker: logbook syncs on the loop thread, or on libuv's pool when slow.
 #include "node/runtime/sync_worker.h"
 
 namespace parley {
 
-SyncWorker::SyncWorker(uv_loop_t* loop, Logbook* logbook, DoneCallback done)
-    : loop_(loop), logbook_(logbook), done_(std::move(done)) {
+SyncWorker::SyncWorker(uv_loop_t* loop, Logbook* logbook, DoneCallback done, uint64_t inline_limit_ns)
+    : loop_(loop), logbook_(logbook), done_(std::move(done)), inline_limit_ns_(inline_limit_ns) {
   if (idle_.Init(uv_idle_init, loop_) == 0) idle_.get()->data = this;
 }
 
@@ -44,24 +44,26 @@ void SyncWorker::Start() {
   in_flight_ = true;
   again_ = false;
   work_.data = this;
-  int rc = uv_queue_work(loop_, &work_, Work, AfterWork);
-  if (rc != 0) {
-    // Cannot happen with a valid loop; sync inline rather than never acking.
-    in_flight_ = false;
-    Status s = logbook_->Sync();
-    done_(logbook_->durable_sequence(), s);
+  // uv_queue_work cannot fail with a valid loop; if it did, syncing here
+  // beats never acknowledging.
+  if (inline_ || uv_queue_work(loop_, &work_, Work, AfterWork) != 0) {
+    Work(&work_);
+    AfterWork(&work_, 0);
   }
 }
 
 void SyncWorker::Work(uv_work_t* req) {
   auto* self = static_cast<SyncWorker*>(req->data);
+  uint64_t start = uv_hrtime();  // thread-safe, unlike uv_now
   self->result_ = self->logbook_->Sync();
+  self->last_sync_ns_ = uv_hrtime() - start;
 }
 
 void SyncWorker::AfterWork(uv_work_t* req, int status) {
   auto* self = static_cast<SyncWorker*>(req->data);
   self->in_flight_ = false;
   ++self->syncs_;
+  self->inline_ = self->last_sync_ns_ <= self->inline_limit_ns_;
   Status result = status == UV_ECANCELED ? Status::Unavailable("sync cancelled") : self->result_;
   self->done_(self->logbook_->durable_sequence(), result);
   if (self->again_) {

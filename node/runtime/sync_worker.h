@@ -1,11 +1,21 @@
-// SyncWorker: runs Logbook::Sync() off the loop thread, one at a time.
+// SyncWorker: runs Logbook::Sync(), one at a time, on the loop thread while
+// the disk is quick and on libuv's thread pool while it is slow.
 //
-// An fsync can take milliseconds; doing it on the loop thread would stall
-// probes and acks, and other nodes would start suspecting this one. The
-// worker hands the sync to libuv's thread pool and reports the result back
-// on the loop thread. Only one sync is in flight: a request that arrives
-// meanwhile is remembered and served by one more sync right after (it must
-// cover records appended after the running sync began).
+// On the loop thread, as Redis runs its fsync, the commands that arrive
+// during an fsync wait in their sockets and are read together after it:
+// one wake-up for many of them, and no hand-off between threads. With the
+// pool, the loop woke for nearly every command and paid futex and eventfd
+// wake-ups per fsync; a durable unpipelined SET cost about 20 µs of CPU
+// against 14 µs on the loop thread, and throughput was 4-21% lower
+// (bench/RESULTS.md). But a slow fsync on the loop thread would stall
+// probes, acks and reads, and other nodes would start suspecting this one.
+// So a sync that took longer than `inline_limit` sends the next ones to the
+// pool, and one that is quick again brings them back: the loop is stalled at
+// most by one slow fsync, the one that showed the disk had become slow.
+//
+// Only one sync is in flight: a request that arrives meanwhile is
+// remembered and served by one more sync right after (it must cover records
+// appended after the running sync began).
 //
 // A sync does not start inside Request() but once the loop has run every
 // callback of its current iteration (from an idle handle, before the next
@@ -30,7 +40,11 @@ class SyncWorker {
   // Called on the loop thread with the logbook's durable sequence after a sync.
   using DoneCallback = std::function<void(uint64_t durable_sequence, const Status& status)>;
 
-  SyncWorker(uv_loop_t* loop, Logbook* logbook, DoneCallback done);
+  // Syncs that take longer than this move to the thread pool.
+  static constexpr uint64_t kDefaultInlineLimitNs = 2'000'000;
+
+  SyncWorker(uv_loop_t* loop, Logbook* logbook, DoneCallback done,
+             uint64_t inline_limit_ns = kDefaultInlineLimitNs);
   SyncWorker(const SyncWorker&) = delete;
   SyncWorker& operator=(const SyncWorker&) = delete;
   // The loop must have finished any sync in flight (run it until idle first).
@@ -44,11 +58,13 @@ class SyncWorker {
   // A sync is running or about to start.
   bool busy() const { return in_flight_ || scheduled_; }
   uint64_t syncs() const { return syncs_; }
+  // Whether the next sync runs on the loop thread (the last one was quick).
+  bool runs_inline() const { return inline_; }
 
  private:
   void Schedule();  // starts a sync once this loop iteration is over
   void Start();
-  static void Work(uv_work_t* req);
+  static void Work(uv_work_t* req);  // on either thread: syncs and times it
   static void AfterWork(uv_work_t* req, int status);
 
   uv_loop_t* loop_;
@@ -56,7 +72,10 @@ class SyncWorker {
   DoneCallback done_;
   uv_work_t work_{};
   UvHandle<uv_idle_t> idle_;  // active only while a sync is scheduled
-  Status result_;  // written by the pool thread, read after AfterWork
+  const uint64_t inline_limit_ns_;
+  Status result_;              // written by Work (maybe on the pool), read after it
+  uint64_t last_sync_ns_ = 0;  // likewise
+  bool inline_ = true;
   bool in_flight_ = false;
   bool scheduled_ = false;
   bool again_ = false;

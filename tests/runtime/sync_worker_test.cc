@@ -1,0 +1,114 @@
+// SyncWorker: fsyncs run on the loop thread while the disk is quick, move to
+// libuv's thread pool after a slow one, and come back once one is quick.
+#include "node/runtime/sync_worker.h"
+
+#include <uv.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "storage/mem_env.h"
+
+namespace parley {
+namespace {
+
+// A MemEnv whose files' Sync() takes `sync_delay_ms` and notes its thread.
+class SlowSyncEnv final : public Env {
+ public:
+  std::atomic<int> sync_delay_ms{0};
+  std::atomic<std::thread::id> last_sync_thread{};
+
+  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
+    return base_.NewSequentialFile(path);
+  }
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    auto file = base_.NewWritableFile(path);
+    if (!file.ok()) return file.status();
+    return std::unique_ptr<WritableFile>(new SlowFile(this, std::move(file).value()));
+  }
+  bool FileExists(const std::string& path) override { return base_.FileExists(path); }
+  Result<std::vector<std::string>> GetChildren(const std::string& dir) override { return base_.GetChildren(dir); }
+  Result<uint64_t> GetFileSize(const std::string& path) override { return base_.GetFileSize(path); }
+  Status RemoveFile(const std::string& path) override { return base_.RemoveFile(path); }
+  Status RenameFile(const std::string& from, const std::string& to) override { return base_.RenameFile(from, to); }
+  Status SyncFile(const std::string& path) override { return base_.SyncFile(path); }
+  Status TruncateFile(const std::string& path, uint64_t size) override { return base_.TruncateFile(path, size); }
+  Status CreateDir(const std::string& dir) override { return base_.CreateDir(dir); }
+  Status SyncDir(const std::string& dir) override { return base_.SyncDir(dir); }
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override { return base_.LockFile(path); }
+  Status UnlockFile(std::unique_ptr<FileLock> lock) override { return base_.UnlockFile(std::move(lock)); }
+
+ private:
+  class SlowFile final : public WritableFile {
+   public:
+    SlowFile(SlowSyncEnv* env, std::unique_ptr<WritableFile> base) : env_(env), base_(std::move(base)) {}
+    Status Append(std::string_view data) override { return base_->Append(data); }
+    Status Flush() override { return base_->Flush(); }
+    Status Sync() override {
+      std::this_thread::sleep_for(std::chrono::milliseconds(env_->sync_delay_ms.load()));
+      env_->last_sync_thread = std::this_thread::get_id();
+      return base_->Sync();
+    }
+    Status Close() override { return base_->Close(); }
+
+   private:
+    SlowSyncEnv* env_;
+    std::unique_ptr<WritableFile> base_;
+  };
+
+  MemEnv base_;
+};
+
+TEST(SyncWorker, SyncsOnTheLoopThreadUntilOneIsSlowAndAgainOnceOneIsQuick) {
+  uv_loop_t loop;
+  ASSERT_EQ(uv_loop_init(&loop), 0);
+  SlowSyncEnv env;
+  LogbookOptions options;
+  options.new_replica_id = 5;
+  auto logbook = Logbook::Open(&env, "/data", options);
+  ASSERT_TRUE(logbook.ok()) << logbook.status().ToString();
+  std::vector<uint64_t> durable;
+  // Far above a MemEnv sync, even on a sanitizer build; far below the delay.
+  constexpr uint64_t kLimitNs = 50'000'000;
+  auto worker = std::make_unique<SyncWorker>(
+      &loop, logbook->get(),
+      [&](uint64_t sequence, const Status& status) {
+        EXPECT_TRUE(status.ok()) << status.ToString();
+        durable.push_back(sequence);
+      },
+      kLimitNs);
+  // Appends a record, asks for a sync, runs the loop until it is done, and
+  // says on which thread the fsync ran.
+  auto sync_one = [&] {
+    EXPECT_TRUE((*logbook)->Append(Delta{}).ok());
+    worker->Request();
+    while (worker->busy()) uv_run(&loop, UV_RUN_ONCE);
+    return env.last_sync_thread.load();
+  };
+  const std::thread::id loop_thread = std::this_thread::get_id();
+
+  EXPECT_EQ(sync_one(), loop_thread);
+  env.sync_delay_ms = 100;
+  EXPECT_EQ(sync_one(), loop_thread) << "nothing showed yet that the disk is slow";
+  EXPECT_FALSE(worker->runs_inline());
+  EXPECT_NE(sync_one(), loop_thread) << "after a slow sync, the pool";
+  env.sync_delay_ms = 0;
+  EXPECT_NE(sync_one(), loop_thread);
+  EXPECT_TRUE(worker->runs_inline()) << "a quick sync on the pool brings them back";
+  EXPECT_EQ(sync_one(), loop_thread);
+  EXPECT_EQ(durable, (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(worker->syncs(), 5u);
+
+  worker->Close();
+  uv_run(&loop, UV_RUN_DEFAULT);  // lets the idle handle close
+  worker.reset();
+  EXPECT_EQ(uv_loop_close(&loop), 0);
+}
+
+}  // namespace
+}  // namespace parley
