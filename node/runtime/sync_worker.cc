@@ -46,7 +46,9 @@ void SyncWorker::Start() {
   work_.data = this;
   // uv_queue_work cannot fail with a valid loop; if it did, syncing here
   // beats never acknowledging.
-  if (inline_ || uv_queue_work(loop_, &work_, Work, AfterWork) != 0) {
+  const bool on_loop = runs_inline();
+  last_records_ = logbook_->last_sequence() - logbook_->durable_sequence();
+  if (on_loop || uv_queue_work(loop_, &work_, Work, AfterWork) != 0) {
     Work(&work_);
     AfterWork(&work_, 0);
   }
@@ -63,7 +65,7 @@ void SyncWorker::AfterWork(uv_work_t* req, int status) {
   auto* self = static_cast<SyncWorker*>(req->data);
   self->in_flight_ = false;
   ++self->syncs_;
-  self->inline_ = self->last_sync_ns_ <= self->inline_limit_ns_;
+  self->quick_ = self->last_sync_ns_ <= self->inline_limit_ns_;
   Status result = status == UV_ECANCELED ? Status::Unavailable("sync cancelled") : self->result_;
   self->done_(self->logbook_->durable_sequence(), result);
   if (self->again_) {

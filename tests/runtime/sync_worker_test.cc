@@ -1,5 +1,5 @@
-// SyncWorker: fsyncs run on the loop thread while the disk is quick, move to
-// libuv's thread pool after a slow one, and come back once one is quick.
+// SyncWorker: fsyncs run on the loop thread while they are quick and small,
+// move to libuv's thread pool after a slow or big one, and come back.
 #include "node/runtime/sync_worker.h"
 
 #include <uv.h>
@@ -82,10 +82,10 @@ TEST(SyncWorker, SyncsOnTheLoopThreadUntilOneIsSlowAndAgainOnceOneIsQuick) {
         durable.push_back(sequence);
       },
       kLimitNs);
-  // Appends a record, asks for a sync, runs the loop until it is done, and
-  // says on which thread the fsync ran.
-  auto sync_one = [&] {
-    EXPECT_TRUE((*logbook)->Append(Delta{}).ok());
+  // Appends `records` records, asks for a sync, runs the loop until it is
+  // done, and says on which thread the fsync ran.
+  auto sync_one = [&](uint64_t records = 1) {
+    for (uint64_t i = 0; i < records; ++i) EXPECT_TRUE((*logbook)->Append(Delta{}).ok());
     worker->Request();
     while (worker->busy()) uv_run(&loop, UV_RUN_ONCE);
     return env.last_sync_thread.load();
@@ -102,7 +102,14 @@ TEST(SyncWorker, SyncsOnTheLoopThreadUntilOneIsSlowAndAgainOnceOneIsQuick) {
   EXPECT_TRUE(worker->runs_inline()) << "a quick sync on the pool brings them back";
   EXPECT_EQ(sync_one(), loop_thread);
   EXPECT_EQ(durable, (std::vector<uint64_t>{1, 2, 3, 4, 5}));
-  EXPECT_EQ(worker->syncs(), 5u);
+
+  // A big batch (pipelining clients): the next sync overlaps the loop's work.
+  EXPECT_EQ(sync_one(SyncWorker::kInlineMaxRecords + 1), loop_thread);
+  EXPECT_FALSE(worker->runs_inline());
+  EXPECT_NE(sync_one(), loop_thread);
+  EXPECT_EQ(sync_one(), loop_thread) << "a small batch brings them back";
+  EXPECT_EQ(durable.back(), 5 + SyncWorker::kInlineMaxRecords + 1 + 2);
+  EXPECT_EQ(worker->syncs(), 8u);
 
   worker->Close();
   uv_run(&loop, UV_RUN_DEFAULT);  // lets the idle handle close
