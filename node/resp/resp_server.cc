@@ -16,15 +16,15 @@ constexpr size_t kMaxPendingReplies = 16 * 1024;
 
 }  // namespace
 
-RespServer::RespServer(uv_loop_t* loop, std::unique_ptr<RespBackend> backend, RespServerOptions options)
-    : loop_(loop), backend_(std::move(backend)), options_(std::move(options)) {
+RespServer::RespServer(std::unique_ptr<RespBackend> backend, RespServerOptions options)
+    : backend_(std::move(backend)), options_(std::move(options)) {
   state_.password = options_.password;
   state_.limits = options_.limits;
 }
 
 Result<std::unique_ptr<RespServer>> RespServer::Start(uv_loop_t* loop, std::unique_ptr<RespBackend> backend,
                                                       RespServerOptions options) {
-  std::unique_ptr<RespServer> server(new RespServer(loop, std::move(backend), std::move(options)));
+  std::unique_ptr<RespServer> server(new RespServer(std::move(backend), std::move(options)));
   Result<sockaddr_storage> addr = ToSockaddr(server->options_.bind);
   if (!addr.ok()) return addr.status().WithContext("resp");
   if (int rc = server->listener_.Init(uv_tcp_init, loop); rc != 0) {

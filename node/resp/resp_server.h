@@ -57,7 +57,7 @@ class RespServer : public FrontDoor {
     bool unsent = false;  // has replies waiting for the end of the loop turn
   };
 
-  RespServer(uv_loop_t* loop, std::unique_ptr<RespBackend> backend, RespServerOptions options);
+  RespServer(std::unique_ptr<RespBackend> backend, RespServerOptions options);
   void OnConnection();
   void OnClosed(uint64_t client);
   // Pauses reading while a client's replies pile up, resumes once drained.
@@ -74,7 +74,6 @@ class RespServer : public FrontDoor {
   void QueueReply(uint64_t client, std::string bytes);
   void SendReplies();
 
-  uv_loop_t* loop_;
   std::unique_ptr<RespBackend> backend_;  // outlives the sessions below
   RespServerOptions options_;
   ServerState state_;
