@@ -462,12 +462,8 @@ Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
     change.state.entries.clear();
     for (size_t e = 0; e < entries.size(); ++e) {
       if (entries.dot(e) != dot) continue;
-      Entry& made = change.state.entries.emplace_back();
-      made.dot = dot;
-      made.ts = entries.ts(e);
-      made.value = entries.value(e);
-      made.increments = entries.increments(e);
-      made.decrements = entries.decrements(e);
+      change.state.entries.push_back(
+          Entry{dot, entries.ts(e), entries.value(e), entries.increments(e), entries.decrements(e)});
     }
   }
   delta->slots.resize(slots_used);

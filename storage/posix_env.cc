@@ -105,7 +105,7 @@ class PosixWritableFile final : public WritableFile {
       ssize_t r = RetryOnInterrupt([&] { return ::pwrite(fd_, kZeros, n, static_cast<off_t>(from)); });
       if (r < 0) return ErrnoStatus("preallocate", path_, errno);
       from += static_cast<uint64_t>(r);
-      file_size_ = std::max(file_size_, from);
+      file_size_ = from;
     }
     return Status::Ok();
   }

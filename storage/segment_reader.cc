@@ -63,7 +63,7 @@ SegmentScan ScanSegment(std::string_view contents, uint32_t max_record_bytes) {
   uint64_t expected = scan.first_sequence;
   size_t pos = kSegmentHeaderSize;
   while (pos < contents.size()) {
-    if (contents[pos] == 0 && AllZero(contents.substr(pos))) {
+    if (AllZero(contents.substr(pos))) {  // stops at the first non-zero byte
       scan.zero_tail_bytes = contents.size() - pos;
       break;
     }

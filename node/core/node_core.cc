@@ -532,29 +532,23 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
     NotifyWatches(keys);
   }
 
-  if (HasPushTarget(durability.nodes > 1)) {
+  // With nobody to send it to and nothing to queue (see PushDelta), a lone
+  // node's write path ends here, and the delta stays for the next write.
+  const bool reachable = membership_->HasReachablePeer();  // a roster scan: once per write
+  if (config_.relay || durability.nodes > 1 || reachable) {
     DeltaItem item;
     if (durability.nodes > 1) item.write_id = dot;
     item.delta = std::move(delta);
     int fanout = std::max(config_.sync.eager_fanout, durability.nodes - 1);
-    PushDelta(std::move(item), fanout, 0, {});
+    PushDelta(std::move(item), fanout, reachable);
   }
   SettleWrites(now_ms);
   Flush();
   return id;
 }
 
-bool NodeCore::HasPushTarget(bool quorum) const {
-  return config_.relay || quorum || membership_->HasReachablePeer();
-}
-
-void NodeCore::PushDelta(DeltaItem item, int fanout, uint8_t hops, const std::string& exclude) {
-  // Nobody to send it to, nothing to queue (see the piggyback note below):
-  // a lone node's write path ends here.
-  const bool reachable = membership_->HasReachablePeer();  // a roster scan: once per push
-  if (!config_.relay && !item.write_id && !reachable) return;
+void NodeCore::PushDelta(DeltaItem item, int fanout, bool reachable) {
   DeltaBatchMessage batch;
-  batch.hops = hops;
   batch.deltas.push_back(std::move(item));  // not {item}: an initializer list copies
   if (config_.relay) {
     // Every node reads the relay itself, so nobody needs to forward these.
@@ -570,7 +564,7 @@ void NodeCore::PushDelta(DeltaItem item, int fanout, uint8_t hops, const std::st
     fanout = static_cast<int>(members);
   }
   // Encoded once for every peer (up to 127 of them in direct mode).
-  std::vector<const Member*> peers = membership_->RandomPeers(static_cast<size_t>(fanout), exclude);
+  std::vector<const Member*> peers = membership_->RandomPeers(static_cast<size_t>(fanout));
   if (!peers.empty()) {
     std::string encoded = EncodeMessage(batch);
     for (const Member* peer : peers) {

@@ -178,10 +178,10 @@ class NodeCore {
   void HandleDigest(const std::string& sender, const Address& from, const ContextDigestMessage& m);
   void HandleDurableAcks(const std::string& sender, const DurableAckMessage& m, uint64_t now_ms);
   Result<uint64_t> Record(const Delta& delta, uint64_t now_ms);  // logbook append + sync policy
-  // Whether PushDelta would send or queue anything: a relay, a quorum
-  // write (it waits for a first peer) or a reachable peer.
-  bool HasPushTarget(bool quorum) const;
-  void PushDelta(DeltaItem item, int fanout, uint8_t hops, const std::string& exclude);
+  // Sends a local write's delta to the relay and `fanout` peers, and queues
+  // it to ride on membership traffic. Write() calls it only if there is a
+  // relay, a reachable peer, or a quorum write (which waits for a first peer).
+  void PushDelta(DeltaItem item, int fanout, bool reachable);
   void StartAntiEntropy(uint64_t now_ms);
   void SyncWithArrivals(uint64_t now_ms);
   void NotifyWatches(const std::vector<std::string>& keys);

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
+#include <functional>
 #include <random>
 
 #include "storage/logbook_files.h"
@@ -42,6 +42,15 @@ WrittenLog WriteRecords(MemEnv* env, int count) {
   }
   EXPECT_TRUE((*logbook)->Close().ok());
   return log;
+}
+
+// Rewrites the segment of `log` with `edit` applied to its bytes, behind
+// the logbook's back.
+void EditSegment(MemEnv* env, const WrittenLog& log, const std::function<void(std::string*)>& edit) {
+  std::string contents;
+  ASSERT_TRUE(ReadFileToString(env, log.segment, &contents).ok());
+  edit(&contents);
+  ASSERT_TRUE(WriteFileAtomically(env, kDir, SegmentFileName(1), contents).ok());
 }
 
 TEST(LogbookRecovery, NewDirectoryNeedsAReplicaId) {
@@ -164,10 +173,7 @@ TEST(LogbookRecovery, TruncationAtRandomOffsetsKeepsEveryEarlierRecord) {
 TEST(LogbookRecovery, ZeroFilledTailIsTheEndOfTheLog) {
   MemEnv pristine;
   WrittenLog log = WriteRecords(&pristine, 5);
-  std::string contents;
-  ASSERT_TRUE(ReadFileToString(&pristine, log.segment, &contents).ok());
-  contents.append(4096, '\0');
-  ASSERT_TRUE(WriteFileAtomically(&pristine, kDir, SegmentFileName(1), contents).ok());
+  EditSegment(&pristine, log, [](std::string* contents) { contents->append(4096, '\0'); });
   CrdtMap map;
   auto logbook = OpenInto(&pristine, kDir, TestOptions(), &map);
   ASSERT_TRUE(logbook.ok()) << logbook.status().ToString();
@@ -180,12 +186,10 @@ TEST(LogbookRecovery, ZeroFilledTailIsTheEndOfTheLog) {
 TEST(LogbookRecovery, ZerosBeforeAnIntactRecordAreCorruption) {
   MemEnv pristine;
   WrittenLog log = WriteRecords(&pristine, 5);
-  std::string contents;
-  ASSERT_TRUE(ReadFileToString(&pristine, log.segment, &contents).ok());
   const uint64_t hole = log.record_ends[1];
-  std::fill(contents.begin() + static_cast<ptrdiff_t>(hole), contents.begin() + static_cast<ptrdiff_t>(log.record_ends[2]),
-            '\0');
-  ASSERT_TRUE(WriteFileAtomically(&pristine, kDir, SegmentFileName(1), contents).ok());
+  EditSegment(&pristine, log, [&](std::string* contents) {
+    contents->replace(hole, log.record_ends[2] - hole, log.record_ends[2] - hole, '\0');
+  });
   CrdtMap map;
   auto logbook = OpenInto(&pristine, kDir, TestOptions(), &map);
   ASSERT_FALSE(logbook.ok());
@@ -237,12 +241,10 @@ TEST(LogbookRecovery, PreallocatedZerosOnARealDiskAreCutAtStartUpInAnySegment) {
 TEST(LogbookRecovery, RecordTornInsidePreallocatedSpaceIsATornTail) {
   MemEnv pristine;
   WrittenLog log = WriteRecords(&pristine, 5);
-  std::string contents;
-  ASSERT_TRUE(ReadFileToString(&pristine, log.segment, &contents).ok());
-  const uint64_t cut = log.record_ends[3] + 30;  // inside the last record's payload
-  contents.resize(cut);
-  contents.append(4096, '\0');
-  ASSERT_TRUE(WriteFileAtomically(&pristine, kDir, SegmentFileName(1), contents).ok());
+  EditSegment(&pristine, log, [&](std::string* contents) {
+    contents->resize(log.record_ends[3] + 30);  // inside the last record's payload
+    contents->append(4096, '\0');
+  });
   CrdtMap map;
   auto logbook = OpenInto(&pristine, kDir, TestOptions(), &map);
   ASSERT_TRUE(logbook.ok()) << logbook.status().ToString();
