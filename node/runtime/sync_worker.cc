@@ -13,6 +13,7 @@ void SyncWorker::Request() {
     again_ = true;
     return;
   }
+  if (scheduled_) arrived_ = true;
   Schedule();
 }
 
@@ -32,8 +33,17 @@ void SyncWorker::Schedule() {
     return;
   }
   scheduled_ = true;
+  arrived_ = false;
+  gathered_ = 0;
   uv_idle_start(idle_.get(), [](uv_idle_t* h) {
     auto* self = static_cast<SyncWorker*>(h->data);
+    // While the idle handle stays active, the next poll does not block, so
+    // waiting one more iteration costs one epoll_wait, not a delay.
+    if (self->arrived_ && self->gathered_ < kMaxGatherPolls && self->runs_inline()) {
+      self->arrived_ = false;
+      ++self->gathered_;
+      return;
+    }
     uv_idle_stop(h);
     self->scheduled_ = false;
     self->Start();

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -114,6 +115,73 @@ TEST(SyncWorker, SyncsOnTheLoopThreadUntilOneIsSlowAndAgainOnceOneIsQuick) {
   worker->Close();
   uv_run(&loop, UV_RUN_DEFAULT);  // lets the idle handle close
   worker.reset();
+  EXPECT_EQ(uv_loop_close(&loop), 0);
+}
+
+// Writes that keep arriving poll after poll share one inline fsync, up to
+// kMaxGatherPolls polls; a write that comes alone is synced at once.
+TEST(SyncWorker, GathersWritesThatArriveInTheNextPollsIntoOneSync) {
+  uv_loop_t loop;
+  ASSERT_EQ(uv_loop_init(&loop), 0);
+  MemEnv env;
+  LogbookOptions options;
+  options.new_replica_id = 5;
+  auto logbook = Logbook::Open(&env, "/data", options);
+  ASSERT_TRUE(logbook.ok()) << logbook.status().ToString();
+  std::vector<uint64_t> durable;
+  SyncWorker worker(&loop, logbook->get(), [&](uint64_t sequence, const Status&) { durable.push_back(sequence); });
+  auto write = [&] {
+    EXPECT_TRUE((*logbook)->Append(Delta{}).ok());
+    worker.Request();
+  };
+
+  // A lone write: synced in the loop's next iteration, nothing waited for.
+  write();
+  uv_run(&loop, UV_RUN_ONCE);
+  EXPECT_EQ(durable, std::vector<uint64_t>{1});
+
+  // Stands in for the sockets: a check handle runs after each poll, as the
+  // read callbacks do, and writes once per iteration while `polls_left`.
+  struct Arrivals {
+    int polls_left = 0;
+    std::function<void()> write;
+  } arrivals{0, write};
+  uv_check_t check;
+  ASSERT_EQ(uv_check_init(&loop, &check), 0);
+  check.data = &arrivals;
+  ASSERT_EQ(uv_check_start(&check,
+                           [](uv_check_t* h) {
+                             auto* a = static_cast<Arrivals*>(h->data);
+                             if (a->polls_left > 0) {
+                               --a->polls_left;
+                               a->write();
+                             }
+                           }),
+            0);
+  auto run_until_synced = [&] {
+    while (worker.busy()) uv_run(&loop, UV_RUN_ONCE);
+  };
+
+  // Two writes in one poll, then one in each of the next two polls: one sync.
+  write();
+  write();
+  arrivals.polls_left = 2;
+  run_until_synced();
+  EXPECT_EQ(durable, (std::vector<uint64_t>{1, 5}));
+  EXPECT_EQ(worker.syncs(), 2u);
+
+  // Writes in every poll: the sync waits kMaxGatherPolls polls, no more.
+  write();
+  write();
+  arrivals.polls_left = 100;
+  run_until_synced();  // and the syncs after it, for the writes that go on
+  ASSERT_GE(durable.size(), 3u);
+  EXPECT_EQ(durable[2], 5u + 2 + SyncWorker::kMaxGatherPolls);
+  EXPECT_EQ(durable.back(), 5u + 2 + 100);
+
+  uv_close(reinterpret_cast<uv_handle_t*>(&check), nullptr);
+  worker.Close();
+  uv_run(&loop, UV_RUN_DEFAULT);
   EXPECT_EQ(uv_loop_close(&loop), 0);
 }
 
