@@ -215,6 +215,7 @@ Status Logbook::StartSegmentLocked(uint64_t first_sequence) {
   active_ = std::shared_ptr<WritableFile>(std::move(file).value());
   active_bytes_ = kSegmentHeaderSize;
   active_preallocated_ = kSegmentHeaderSize;
+  active_preallocate_failed_ = false;
   active_records_ = 0;
   segments_.push_back({number, first_sequence});
   return Status::Ok();
@@ -280,11 +281,11 @@ Status Logbook::Sync() {
     target = last_sequence_;
     if (target <= durable_sequence()) return Status::Ok();
     Status s = active_->Flush();
-    if (s.ok()) s = PreallocateLocked();
     if (!s.ok()) {
       error_ = s;
       return s;
     }
+    PreallocateLocked();
     file = active_;
   }
   // The slow part runs unlocked so appends continue meanwhile.
@@ -300,16 +301,24 @@ Status Logbook::Sync() {
   return Status::Ok();
 }
 
-Status Logbook::PreallocateLocked() {
+void Logbook::PreallocateLocked() {
   const uint64_t ahead = options_.preallocate_bytes;
-  if (ahead == 0 || active_bytes_ + ahead / 2 <= active_preallocated_) return Status::Ok();
+  if (ahead == 0 || active_preallocate_failed_ || active_bytes_ + ahead / 2 <= active_preallocated_) return;
   // The next fsync pays for these zeros (and for the size change) once, so
   // that the ones after it do not.
   const uint64_t target = std::min(active_bytes_ + ahead, options_.segment_bytes);
-  if (target <= active_preallocated_) return Status::Ok();
-  PARLEY_RETURN_IF_ERROR(active_->Preallocate(target));
+  if (target <= active_preallocated_) return;
+  if (!active_->Preallocate(target).ok()) {
+    // Only an optimisation, so not an error of the log: on a nearly full disk
+    // the zeros can take room the records would still fit in. The file stays
+    // records then zeros: whatever part of the zeros got written lies past
+    // the records, where appends overwrite it and Close() or recovery cuts
+    // the rest. Retrying at every sync would only fail again; the next
+    // segment tries afresh.
+    active_preallocate_failed_ = true;
+    return;
+  }
   active_preallocated_ = target;
-  return Status::Ok();
 }
 
 uint64_t Logbook::last_sequence() const {

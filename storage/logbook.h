@@ -44,7 +44,9 @@ struct LogbookOptions {
   // Sync() keeps about this much of the active segment written with zeros
   // ahead of the records (WritableFile::Preallocate), so most fsyncs land
   // in blocks already allocated and initialized; 0 turns it off. Topped up
-  // by half of it at a time, and never past segment_bytes.
+  // by half of it at a time, and never past segment_bytes. A failed
+  // preallocation (a nearly full disk) is not an error: the segment goes on
+  // without it, and the next segment tries again.
   uint64_t preallocate_bytes = 1 << 20;
   // Records above this size are refused when written and are corruption when
   // read (checked before any allocation, invariant I4).
@@ -125,8 +127,9 @@ class Logbook {
   Status StartSegmentLocked(uint64_t first_sequence);
   // Syncs the active segment and starts the next one. Holds mu_.
   Status RollSegmentLocked();
-  // Tops up the active segment's zeros ahead of its records. Holds mu_.
-  Status PreallocateLocked();
+  // Tops up the active segment's zeros ahead of its records. Never fails the
+  // caller: see the definition. Holds mu_.
+  void PreallocateLocked();
   // Deletes segments whose records are all covered by the snapshot at
   // `covered_sequence`, and older snapshots.
   Status DeleteCoveredFiles(uint64_t covered_sequence);
@@ -147,7 +150,10 @@ class Logbook {
   // roll cannot close the file under it.
   std::shared_ptr<WritableFile> active_;
   uint64_t active_bytes_ = 0;
-  uint64_t active_preallocated_ = 0;  // the active segment's size with its zeros
+  // The active segment's size with the zeros known to be written (a failed
+  // Preallocate may have left more, short of its target).
+  uint64_t active_preallocated_ = 0;
+  bool active_preallocate_failed_ = false;  // no more tries in this segment
   uint64_t active_records_ = 0;
   std::vector<Segment> segments_;  // oldest first; the last is active
   uint64_t next_segment_number_ = 1;
