@@ -57,7 +57,6 @@ void SyncWorker::Start() {
   // uv_queue_work cannot fail with a valid loop; if it did, syncing here
   // beats never acknowledging.
   const bool on_loop = runs_inline();
-  last_records_ = logbook_->last_sequence() - logbook_->durable_sequence();
   if (on_loop || uv_queue_work(loop_, &work_, Work, AfterWork) != 0) {
     Work(&work_);
     AfterWork(&work_, 0);

@@ -1,5 +1,5 @@
-// SyncWorker: runs Logbook::Sync(), one at a time, on the loop thread when
-// syncs are quick and small, else on libuv's thread pool.
+// SyncWorker: runs Logbook::Sync(), one at a time, on the loop thread while
+// syncs are quick, else on libuv's thread pool.
 //
 // On the loop thread, as Redis runs its fsync, the commands that arrive
 // during an fsync wait in their sockets and are read together after it:
@@ -7,18 +7,15 @@
 // pool, the loop wakes for nearly every command that arrives during the
 // fsync and pays futex and eventfd wake-ups per fsync: a durable
 // unpipelined SET cost ~19 µs of CPU there against ~14.5 µs on the loop
-// thread, and 11-25% more requests/s (bench/RESULTS.md).
+// thread, and 11-25% more requests/s; 16-deep pipelines cost ~0.5 µs less
+// system CPU per SET and ran 3-15% faster (bench/RESULTS.md).
 //
-// The pool stays for two cases:
-//   * a slow disk: an fsync on the loop thread stalls probes, acks and
-//     reads, and other nodes would start suspecting this one. A sync that
-//     took longer than `inline_limit_ns` sends the next ones to the pool, and
-//     one that is quick again brings them back, so the loop is stalled by
-//     one slow fsync at most: the one that showed the disk had become slow;
-//   * big batches: when a sync covered more than kInlineMaxRecords records
-//     (pipelining clients), the loop has enough work to do while the disk
-//     syncs, and running both at once beat running them in turn by 12-19%
-//     for SET with 16-deep pipelines.
+// The pool stays for a slow disk: an fsync on the loop thread stalls
+// probes, acks and reads, and other nodes would start suspecting this one.
+// A sync that took longer than `inline_limit_ns` sends the next ones to the
+// pool, and one that is quick again brings them back, so the loop is
+// stalled by one slow fsync at most: the one that showed the disk had
+// become slow.
 //
 // Only one sync is in flight: a request that arrives meanwhile is
 // remembered and served by one more sync right after (it must cover records
@@ -59,8 +56,7 @@ class SyncWorker {
 
   // Syncs that take longer than this move to the thread pool.
   static constexpr uint64_t kDefaultInlineLimitNs = 2'000'000;
-  static constexpr uint64_t kInlineMaxRecords = 32;  // see above
-  static constexpr int kMaxGatherPolls = 4;          // see above
+  static constexpr int kMaxGatherPolls = 4;  // see above
 
   SyncWorker(uv_loop_t* loop, Logbook* logbook, DoneCallback done,
              uint64_t inline_limit_ns = kDefaultInlineLimitNs);
@@ -77,9 +73,8 @@ class SyncWorker {
   // A sync is running or about to start.
   bool busy() const { return in_flight_ || scheduled_; }
   uint64_t syncs() const { return syncs_; }
-  // Whether the next sync runs on the loop thread (the last one was quick
-  // and small).
-  bool runs_inline() const { return quick_ && last_records_ <= kInlineMaxRecords; }
+  // Whether the next sync runs on the loop thread (the last one was quick).
+  bool runs_inline() const { return quick_; }
 
  private:
   void Schedule();  // starts a sync once this loop iteration is over
@@ -95,7 +90,6 @@ class SyncWorker {
   const uint64_t inline_limit_ns_;
   Status result_;              // written by Work (maybe on the pool), read after it
   uint64_t last_sync_ns_ = 0;  // likewise
-  uint64_t last_records_ = 0;  // records the last sync covered (at most)
   bool quick_ = true;          // the last sync took at most inline_limit_ns_
   bool in_flight_ = false;
   bool scheduled_ = false;
