@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "storage/crdt_map.h"
+#include "storage/delta_archive.h"
 #include "storage/env.h"
 #include "storage/group_commit.h"
 #include "storage/logbook.h"
@@ -131,6 +132,20 @@ void BM_RawAppend(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_RawAppend);
+
+// A log record's payload alone: a small write delta into a reused buffer.
+void BM_EncodeDelta(benchmark::State& state) {
+  const std::vector<Delta>& deltas = Deltas();
+  std::string out;
+  size_t next = 0;
+  for (auto _ : state) {
+    out.clear();
+    EncodeDeltaArchive(deltas[next++ % deltas.size()], &out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EncodeDelta);
 
 // One fsync of a log with a few fresh records: the floor for `always`.
 void BM_SyncLatency(benchmark::State& state) {
