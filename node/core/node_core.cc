@@ -508,10 +508,13 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
     return seq.status().WithContext("write applied in memory but not logged");
   }
   Dot dot{replica_, delta.context.MaxCounter(replica_)};
-  if (durability.nodes == 1 && *seq <= durable_sequence_ && pending_writes_.empty()) {
+  if (durability.nodes == 1 && *seq <= durable_sequence_ && local_writes_.empty() && pending_writes_.empty()) {
     // Durable already (an in-memory node, or no fsync wanted) and nothing
-    // older waits: done, without a trip through pending_writes_.
+    // older waits: done at once.
     outputs_.writes.push_back(WriteDone{id, Status::Ok()});
+  } else if (durability.nodes == 1) {
+    local_writes_.push_back(LocalWrite{id, *seq});
+    if (*seq <= durable_sequence_) settle_needed_ = true;
   } else {
     PendingWrite pw;
     pw.dot = dot;
@@ -590,19 +593,35 @@ void NodeCore::PushDelta(DeltaItem item, int fanout, bool reachable) {
 void NodeCore::OnSynced(uint64_t durable_sequence, const Status& status, uint64_t now_ms) {
   if (!status.ok()) {
     // The disk failed: nothing waiting on it can be promised any more.
+    const Status failed = status.WithContext("logbook sync failed");
+    const size_t first = outputs_.writes.size();
+    while (!local_writes_.empty() && local_writes_.back().sequence > durable_sequence_) {
+      outputs_.writes.push_back(WriteDone{local_writes_.back().id, failed});
+      local_writes_.pop_back();
+    }
+    std::reverse(outputs_.writes.begin() + static_cast<ptrdiff_t>(first), outputs_.writes.end());
+    const size_t quorum_first = outputs_.writes.size();
     for (auto it = pending_writes_.begin(); it != pending_writes_.end();) {
       if (!it->second.local_durable && it->second.sequence > durable_sequence_) {
-        outputs_.writes.push_back(WriteDone{it->first, status.WithContext("logbook sync failed")});
+        outputs_.writes.push_back(WriteDone{it->first, failed});
         quorum_writes_.erase(it->second.dot);
         it = pending_writes_.erase(it);
       } else {
         ++it;
       }
     }
+    MergeWriteOutputs(first, quorum_first);
   }
   durable_sequence_ = std::max(durable_sequence_, durable_sequence);
   SettleWrites(now_ms);
   Flush();
+}
+
+void NodeCore::MergeWriteOutputs(size_t first, size_t quorum_first) {
+  auto begin = outputs_.writes.begin();
+  if (quorum_first == first || quorum_first == outputs_.writes.size()) return;
+  std::inplace_merge(begin + static_cast<ptrdiff_t>(first), begin + static_cast<ptrdiff_t>(quorum_first),
+                     outputs_.writes.end(), [](const WriteDone& a, const WriteDone& b) { return a.write < b.write; });
 }
 
 void NodeCore::SettleWrites(uint64_t now_ms) {
@@ -613,6 +632,12 @@ void NodeCore::SettleWrites(uint64_t now_ms) {
   settle_needed_ = false;
   settled_durable_ = durable_sequence_;
   next_quorum_deadline_ = UINT64_MAX;
+  const size_t first = outputs_.writes.size();
+  while (!local_writes_.empty() && local_writes_.front().sequence <= durable_sequence_) {
+    outputs_.writes.push_back(WriteDone{local_writes_.front().id, Status::Ok()});
+    local_writes_.pop_front();
+  }
+  const size_t quorum_first = outputs_.writes.size();
   for (auto it = pending_writes_.begin(); it != pending_writes_.end();) {
     PendingWrite& w = it->second;
     if (w.sequence <= durable_sequence_) w.local_durable = true;
@@ -635,6 +660,7 @@ void NodeCore::SettleWrites(uint64_t now_ms) {
       ++it;
     }
   }
+  MergeWriteOutputs(first, quorum_first);
   // Confirm other nodes' quorum writes that are now durable here.
   std::map<ReplicaId, DurableAckMessage> acks;
   auto keep = pending_confirms_.begin();

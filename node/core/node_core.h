@@ -186,6 +186,10 @@ class NodeCore {
   void SyncWithArrivals(uint64_t now_ms);
   void NotifyWatches(const std::vector<std::string>& keys);
   void SettleWrites(uint64_t now_ms);
+  // Local and quorum writes settle from separate lists; this merges the
+  // outputs [first, quorum_first) and [quorum_first, end) by write id, the
+  // order one list of all pending writes gave them.
+  void MergeWriteOutputs(size_t first, size_t quorum_first);
   Address ReplyAddress(const std::string& sender, const Address& from) const;
   void Flush();  // outbox -> packets
   // StateDigest() for the core's own use, cached by map version (below).
@@ -206,7 +210,14 @@ class NodeCore {
   NodeStats stats_;
 
   uint64_t next_write_id_ = 1;
-  std::map<uint64_t, PendingWrite> pending_writes_;
+  // Writes that wait only for this node's fsync, in log order, so they
+  // settle from the front; a map node per write was ~3% of a durable SET.
+  struct LocalWrite {
+    uint64_t id;
+    uint64_t sequence;
+  };
+  std::deque<LocalWrite> local_writes_;
+  std::map<uint64_t, PendingWrite> pending_writes_;  // quorum writes, by id
   std::map<Dot, uint64_t> quorum_writes_;  // dot -> write id
   std::vector<PendingConfirm> pending_confirms_;
   // Write deltas that arrived before a change they build on, oldest first.

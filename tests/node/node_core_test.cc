@@ -7,6 +7,7 @@
 
 #include <random>
 
+#include "storage/mem_env.h"
 #include "tests/node/test_cluster.h"
 #include "tests/support/seed.h"
 
@@ -383,6 +384,55 @@ TEST(NodeCore, GracefulLeaveIsSeenAsLeft) {
   c.Crash(3);
   c.Run(1000);
   for (size_t i = 0; i < 3; ++i) EXPECT_EQ(c.View(i, 3)->state, MemberState::kLeft);
+}
+
+// Local writes settle in log order as fsyncs complete; a failed fsync fails
+// only the writes it should have covered; outputs come in write-id order
+// even when a quorum write and a local write settle in the same call.
+TEST(NodeCore, WritesSettleInOrderAsSyncsCompleteAndFailOnlyIfUnsynced) {
+  MemEnv env;
+  LogbookOptions options;
+  options.new_replica_id = 9;
+  auto logbook = Logbook::Open(&env, "/data", options);
+  ASSERT_TRUE(logbook.ok()) << logbook.status().ToString();
+  NodeConfig config;
+  config.name = "solo";
+  config.advertise = Address{"10.0.0.1", 7946};
+  config.sync_policy = SyncPolicy::kAlways;
+  auto created = NodeCore::Create(config, (*logbook)->replica_id(), logbook->get(), SeededRandomSource(1));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  NodeCore& core = **created;
+  core.Start(0);
+  core.TakeOutputs();
+  auto write = [&](const char* key, Durability durability = Durability::Local()) {
+    Op op = Op::Set(key, "v");
+    auto id = core.Write(std::span<const Op>(&op, 1), durability, 10);
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    return id.ok() ? *id : 0;
+  };
+  auto done = [&](uint64_t durable, const Status& status, uint64_t now_ms) {
+    core.OnSynced(durable, status, now_ms);
+    std::vector<std::pair<uint64_t, Status::Code>> out;
+    for (const WriteDone& w : core.TakeOutputs().writes) out.emplace_back(w.write, w.status.code());
+    return out;
+  };
+  using Settled = std::vector<std::pair<uint64_t, Status::Code>>;
+  constexpr auto kOk = Status::Code::kOk;
+
+  uint64_t a = write("a"), b = write("b"), c = write("c");
+  EXPECT_TRUE(core.TakeOutputs().writes.empty()) << "acknowledged before any fsync";
+  const uint64_t first = core.durable_sequence() + 1;  // a's log sequence
+  EXPECT_EQ(done(first + 1, Status::Ok(), 20), (Settled{{a, kOk}, {b, kOk}}));
+  Settled failed = done(first + 1, Status::IoError("disk on fire"), 30);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].first, c);
+  EXPECT_NE(failed[0].second, kOk);
+
+  // A quorum write nobody can confirm, then a local one; both settle in the
+  // sync completion that comes after the quorum's deadline.
+  uint64_t q = write("q", Durability::Quorum(2, 100));
+  uint64_t d = write("d");
+  EXPECT_EQ(done(first + 4, Status::Ok(), 500), (Settled{{q, Status::Code::kTimedOut}, {d, kOk}}));
 }
 
 TEST(NodeCore, QuorumWriteWaitsForSecondDurableNode) {
