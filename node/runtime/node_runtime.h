@@ -127,7 +127,7 @@ class NodeRuntime {
   // SIGINT/SIGTERM call LeaveAndStop() (for the `parley node` process).
   Status InstallSignalHandlers();
 
-  uint64_t NowMs() { return clock_.NowMs(); }
+  uint64_t NowMs() { return clock_.NowMs(uv_now(loop_)); }
   const Address& gossip_address() const { return options_.config.advertise; }
   const Address& bound_address() const { return bound_; }
   // "gossip", and whatever front doors registered.
