@@ -40,6 +40,10 @@ struct Options {
   // Empty: plain (checksummed) traffic.
   std::string cluster_key;
   SyncPolicy sync = SyncPolicy::kAlways;
+  // Keep the log written with zeros ~1 MB ahead of its records, so an fsync
+  // does not also grow the file (about a third cheaper on ext4). False
+  // saves writing each log byte twice, for flash media (SD cards) that wear.
+  bool preallocate_log = true;
   TimingProfile timing = TimingProfile::kLan;
   // "trace", "debug", "info", "warn", "error", "critical" or "off"; lines go
   // to stderr with the node's name.

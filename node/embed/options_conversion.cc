@@ -89,6 +89,7 @@ parley::Result<parley::RuntimeOptions> ToRuntimeOptions(const Options& o) {
   }
   r.logger = parley::MakeNodeLogger(o.name, *level);
   r.data_dir = o.data_dir;
+  r.preallocate_log = o.preallocate_log;
   return r;
 }
 

@@ -90,13 +90,14 @@ Status SetOption(NodeOptions* o, std::string_view option, std::string_view value
   } else if (option == "log-level") {
     PARLEY_RETURN_IF_ERROR(ParseLogLevel(value).status());
     o->log_level = std::string(value);
-  } else if (option == "in-memory") {
+  } else if (option == "in-memory" || option == "preallocate") {
+    bool* target = option == "in-memory" ? &o->in_memory : &o->preallocate;
     if (value == "true" || value == "1" || value.empty()) {
-      o->in_memory = true;
+      *target = true;
     } else if (value == "false" || value == "0") {
-      o->in_memory = false;
+      *target = false;
     } else {
-      return Status::InvalidArgument("--in-memory: '" + std::string(value) + "' is not true or false");
+      return Status::InvalidArgument(flag + ": '" + std::string(value) + "' is not true or false");
     }
   } else if (option == "port-file") {
     o->port_file = std::string(value);
@@ -164,6 +165,7 @@ Result<RuntimeOptions> MakeRuntimeOptions(const NodeOptions& o) {
   }
   r.bind = o.bind;
   r.data_dir = o.in_memory ? std::string() : DataDirOf(o);
+  r.preallocate_log = o.preallocate;
   r.logger = MakeNodeLogger(o.name, *level);
   return r;
 }

@@ -31,12 +31,14 @@ struct NodeOptions {
   std::string profile = "lan";  // lan | local
   std::string log_level = "info";
   bool in_memory = false;
+  bool preallocate = true;  // RuntimeOptions::preallocate_log
   std::string port_file;  // optional: JSON with the bound addresses, written when ready
 };
 
 // Option names as flags without dashes: "name", "data-dir", "bind",
 // "advertise", "seeds", "http", "resp", "cluster-id", "key-file", "sync",
-// "profile", "log-level", "in-memory", "port-file". "key-file" appends.
+// "profile", "log-level", "in-memory", "preallocate", "port-file".
+// "key-file" appends.
 Status SetOption(NodeOptions* options, std::string_view option, std::string_view value);
 
 // Checks what single setters cannot (a name is given, ...).

@@ -61,6 +61,7 @@ Status NodeRuntime::Open() {
     if (ec) return Status::IoError("cannot create data directory " + options_.data_dir + ": " + ec.message());
     LogbookOptions lo;
     lo.new_replica_id = RandomNonZero();
+    if (!options_.preallocate_log) lo.preallocate_bytes = 0;
     Result<std::unique_ptr<Logbook>> opened = Logbook::Open(Env::Default(), options_.data_dir, lo);
     if (!opened.ok()) {
       if (opened.status().code() == Status::Code::kUnavailable) {

@@ -52,6 +52,10 @@ struct RuntimeOptions {
   NodeConfig config;
   Address bind{"127.0.0.1", 7946};  // port 0 picks a free port
   std::string data_dir;             // empty: in memory, no logbook
+  // Keep the log written with zeros ~1 MB ahead of its records, so an fsync
+  // does not also grow the file (LogbookOptions::preallocate_bytes). Off
+  // saves writing each log byte twice, for flash media that wear out.
+  bool preallocate_log = true;
   Logger logger;                    // null: a logger named after the node
   // For the embedding API (node/embed). `loop`: run on the caller's loop
   // instead of an own one; the caller runs it and it must outlive the

@@ -89,5 +89,27 @@ TEST(EmbedOptions, HexClusterKeyAndDataDirectory) {
   std::filesystem::remove_all(dir);
 }
 
+// Edge devices on SD cards turn preallocation off: the log then holds only
+// its records, with no zeros written ahead of them.
+TEST(EmbedOptions, LogPreallocationCanBeTurnedOff) {
+  std::string dir = ::testing::TempDir() + "/embed_prealloc_" + std::to_string(::getpid());
+  Options o = LocalOptions("flash");
+  o.in_memory = false;
+  o.data_dir = dir;
+  o.sync = SyncPolicy::kAlways;
+  o.preallocate_log = false;
+  std::unique_ptr<Node> node = testing::OpenOrDie(o);
+  ASSERT_NE(node, nullptr);
+  ASSERT_TRUE(node->Set("reading", "21.5").ok());
+  uint64_t log_bytes = 0;
+  for (const auto& file : std::filesystem::directory_iterator(dir)) {
+    if (file.path().extension() == ".log") log_bytes += file.file_size();
+  }
+  EXPECT_GT(log_bytes, 0u);
+  EXPECT_LT(log_bytes, 4096u) << "zeros were written ahead of the records";
+  node.reset();
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace parley::embed

@@ -36,6 +36,7 @@ TEST(NodeOptions, SettersNameTheOptionInErrors) {
   EXPECT_EQ(SetOption(&o, "profile", "wan").message(), "--profile: 'wan' is not lan or local");
   EXPECT_FALSE(SetOption(&o, "log-level", "loud").ok());
   EXPECT_FALSE(SetOption(&o, "colour", "red").ok());
+  EXPECT_EQ(SetOption(&o, "preallocate", "maybe").message(), "--preallocate: 'maybe' is not true or false");
   ASSERT_TRUE(SetOption(&o, "seeds", "127.0.0.1:1, [::1]:2").ok());
   EXPECT_EQ(o.seeds, (std::vector<Address>{{"127.0.0.1", 1}, {"::1", 2}}));
   EXPECT_FALSE(SetOption(&o, "seeds", "127.0.0.1:1,bad").ok());
@@ -67,6 +68,9 @@ TEST(NodeOptions, KeyFilesHoldRawOrHexKeys) {
   EXPECT_EQ(r->config.meta.at("resp"), "127.0.0.1:6379");
   EXPECT_EQ(r->config.timing.probe_interval_ms, Timing::LocalFleet().probe_interval_ms);
   EXPECT_EQ(r->data_dir, "./parley-data/n1");
+  EXPECT_TRUE(r->preallocate_log);
+  ASSERT_TRUE(SetOption(&o, "preallocate", "false").ok());
+  EXPECT_FALSE(MakeRuntimeOptions(o)->preallocate_log);
 }
 
 TEST(NodeOptions, TomlFileSetsOptionsAndReportsMistakes) {
@@ -75,7 +79,7 @@ TEST(NodeOptions, TomlFileSetsOptionsAndReportsMistakes) {
   std::string good = dir.path() + "/good.toml";
   WriteFile(good,
             "name = \"n7\"\nbind = \"127.0.0.1:7000\"\nseeds = [\"127.0.0.1:7001\", \"127.0.0.1:7002\"]\n"
-            "sync = \"always\"\nin_memory = true\nhttp = \"127.0.0.1:0\"\n");
+            "sync = \"always\"\nin_memory = true\npreallocate = false\nhttp = \"127.0.0.1:0\"\n");
   NodeOptions o;
   ASSERT_TRUE(LoadOptionsFile(good, &o).ok());
   EXPECT_EQ(o.name, "n7");
@@ -83,6 +87,7 @@ TEST(NodeOptions, TomlFileSetsOptionsAndReportsMistakes) {
   EXPECT_EQ(o.seeds.size(), 2u);
   EXPECT_EQ(o.sync, SyncPolicy::kAlways);
   EXPECT_TRUE(o.in_memory);
+  EXPECT_FALSE(o.preallocate);
   EXPECT_EQ(o.http.port, 0);
 
   std::string unknown = dir.path() + "/unknown.toml";

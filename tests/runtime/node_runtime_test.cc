@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <atomic>
 #include <memory>
 
@@ -99,6 +100,32 @@ TEST(NodeRuntime, RestartsFromItsDataDirectory) {
   EXPECT_EQ(again->Call([](NodeRuntime& rt) { return rt.core().map().GetCounter("n"); }), 7);
   // New writes continue the same replica's history.
   ASSERT_TRUE(again->Write({Op::Set("after", "restart")}).ok());
+}
+
+// The log's active segment is written with zeros ahead of its records
+// unless preallocation is off (flash media), where it holds just the records.
+TEST(NodeRuntime, PreallocationOfTheLogCanBeTurnedOff) {
+  for (bool preallocate : {true, false}) {
+    SCOPED_TRACE(preallocate ? "preallocated" : "not preallocated");
+    TempDir dir(preallocate ? "prealloc-on" : "prealloc-off");
+    TestNodeOptions o = Named("disk");
+    o.data_dir = dir.path();
+    o.sync = SyncPolicy::kAlways;
+    o.preallocate_log = preallocate;
+    auto node = RunningNode::Launch(o);
+    ASSERT_TRUE(node);
+    ASSERT_TRUE(node->Write({Op::Set("k", "v")}).ok());  // acknowledged: synced
+    uint64_t biggest = 0;
+    for (const auto& file : std::filesystem::directory_iterator(dir.path())) {
+      if (file.path().extension() == ".log") biggest = std::max<uint64_t>(biggest, file.file_size());
+    }
+    if (preallocate) {
+      EXPECT_GE(biggest, 512u * 1024) << "no zeros ahead of the records";
+    } else {
+      EXPECT_GT(biggest, 0u);
+      EXPECT_LT(biggest, 4096u) << "zeros were written although preallocation is off";
+    }
+  }
 }
 
 TEST(NodeRuntime, BatchSyncAcknowledgesAfterTheSyncThread) {

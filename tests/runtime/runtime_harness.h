@@ -32,6 +32,7 @@ struct TestNodeOptions {
   bool http = false;
   uint64_t sse_heartbeat_ms = 15000;
   SyncPolicy sync = SyncPolicy::kBatch;
+  bool preallocate_log = true;
   std::string cluster_id = "parley";
   Keyring keyring;
   spdlog::level::level_enum log_level = spdlog::level::warn;
@@ -58,6 +59,7 @@ class RunningNode {
     r.config.advertise = Address{};  // the bound address
     r.bind = Address{"127.0.0.1", 0};
     r.data_dir = o.data_dir;
+    r.preallocate_log = o.preallocate_log;
     r.logger = MakeNodeLogger(o.name, o.log_level);
     Result<std::unique_ptr<NodeRuntime>> runtime = NodeRuntime::Create(std::move(r));
     if (!runtime.ok()) return runtime.status();
