@@ -164,6 +164,16 @@ void HttpServer::Accept() {
   };
   TcpConnection* c = TcpConnection::Accept(listener_.stream(), std::move(callbacks));
   if (c == nullptr) return;
+  if (sessions_.size() >= options_.max_connections) {
+    ++rejected_connections_;
+    c->Detach();
+    c->Write(ErrorResponse(503, "too_many_connections",
+                           "this node serves at most " + std::to_string(options_.max_connections) +
+                               " HTTP connections at once")
+                 .Serialize(/*keep_alive=*/false));
+    c->CloseAfterWrites();
+    return;
+  }
   *holder = c;
   sessions_[c] = std::make_unique<HttpSession>(this, c);
 }

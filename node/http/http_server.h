@@ -33,6 +33,10 @@ namespace parley {
 struct HttpServerOptions {
   HttpLimits limits;
   uint64_t heartbeat_ms = 15000;
+  // Open connections beyond this get a 503 and are closed, as the RESP port
+  // refuses clients beyond its maxclients: each costs buffers and a file
+  // descriptor, and event streams stay open.
+  size_t max_connections = 10000;
 };
 
 class HttpServer;
@@ -73,6 +77,7 @@ class HttpServer : public FrontDoor {
 
   Address bound_address() const { return bound_; }
   size_t session_count() const { return sessions_.size(); }
+  uint64_t rejected_connections() const { return rejected_connections_; }
 
  private:
   friend class HttpSession;
@@ -86,6 +91,7 @@ class HttpServer : public FrontDoor {
   UvHandle<uv_timer_t> heartbeat_;
   Address bound_;
   std::map<TcpConnection*, std::unique_ptr<HttpSession>> sessions_;
+  uint64_t rejected_connections_ = 0;
 };
 
 }  // namespace parley

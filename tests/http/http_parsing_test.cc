@@ -1,7 +1,10 @@
 // Request parsing edge cases, both on the parser alone and through a live
-// server: pipelining, requests split across packets, limits, keep-alive.
+// server: pipelining, requests split across packets, limits, keep-alive,
+// the connection cap.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <memory>
 #include <thread>
 
 #include "node/http/http_request.h"
@@ -14,7 +17,9 @@ namespace {
 
 using nlohmann::json;
 using testing::HttpApiTest;
+using testing::RunningNode;
 using testing::TestHttpClient;
+using testing::TestNodeOptions;
 using testing::TestResponse;
 
 TEST(RequestParser, SplitsPipelinedRequestsAndJoinsSplitOnes) {
@@ -186,6 +191,42 @@ TEST_F(HttpApiTest, KeepAliveAndConnectionClose) {
   ASSERT_TRUE(r10);
   EXPECT_EQ(r10->status, 200);
   EXPECT_TRUE(old.ClosedByServer());
+}
+
+// Connections beyond the limit get a 503 and are closed; once one closes,
+// a new client is served again.
+TEST(HttpServerLimits, ConnectionsBeyondTheLimitGet503) {
+  TestNodeOptions o;
+  o.name = "capped";
+  o.http = true;
+  o.http_max_connections = 2;
+  auto node = RunningNode::Launch(o);
+  ASSERT_TRUE(node);
+  auto first = std::make_unique<TestHttpClient>(node->http());
+  TestHttpClient second(node->http());
+  for (TestHttpClient* c : {first.get(), &second}) {
+    auto r = c->Call("GET", "/healthz");  // answered: its session exists
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+  }
+  TestHttpClient third(node->http());
+  ASSERT_TRUE(third.connected());  // the kernel accepts; the server answers
+  auto refused = third.ReadResponse();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_NE(refused->body.find("at most 2 HTTP connections"), std::string::npos) << refused->body;
+  EXPECT_TRUE(third.ClosedByServer());
+
+  first.reset();  // frees a place once the server sees the close
+  bool served = false;
+  for (int attempt = 0; attempt < 100 && !served; ++attempt) {
+    TestHttpClient next(node->http());
+    auto r = next.Call("GET", "/healthz");
+    served = r && r->status == 200;
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(served);
+  EXPECT_EQ(second.Call("GET", "/healthz").value_or(TestResponse{}).status, 200);
 }
 
 }  // namespace

@@ -31,6 +31,7 @@ struct TestNodeOptions {
   std::string data_dir;  // empty: in memory
   bool http = false;
   uint64_t sse_heartbeat_ms = 15000;
+  size_t http_max_connections = 10000;
   SyncPolicy sync = SyncPolicy::kBatch;
   bool preallocate_log = true;
   std::string cluster_id = "parley";
@@ -67,6 +68,7 @@ class RunningNode {
     if (o.http) {
       HttpServerOptions http;
       http.heartbeat_ms = o.sse_heartbeat_ms;
+      http.max_connections = o.http_max_connections;
       Result<Address> bound = StartHttpApi(*node->runtime_, Address{"127.0.0.1", 0}, http);
       if (!bound.ok()) return bound.status();
       node->http_ = *bound;
