@@ -400,8 +400,15 @@ void NodeRuntime::RunPosted() {
 }
 
 void NodeRuntime::LeaveAndStop() {
-  if (leaving_ || !core_ || stopping_) {
+  if (!core_ || stopping_) {
     Stop();
+    return;
+  }
+  if (leaving_) {
+    // At once, but from the loop's next iteration: the caller may be inside
+    // a connection's callback (a second POST /v1/admin/leave), and Stop()
+    // frees the front doors' sessions, that one's included.
+    StopAfter(0);
     return;
   }
   leaving_ = true;
@@ -413,12 +420,16 @@ void NodeRuntime::LeaveAndStop() {
   // Long enough for the leave to go out with a few gossip rounds.
   uint64_t grace = std::clamp<uint64_t>(3 * options_.config.timing.gossip_interval_ms, 100, 1000);
   logger_->info("left the cluster; stopping in {} ms", grace);
+  StopAfter(grace);
+}
+
+void NodeRuntime::StopAfter(uint64_t delay_ms) {
   uv_timer_start(
       stop_timer_.get(),
       [](uv_timer_t* h) {
         if (h->data != nullptr) static_cast<NodeRuntime*>(h->data)->Stop();
       },
-      grace, 0);
+      delay_ms, 0);
 }
 
 void NodeRuntime::Stop() {

@@ -123,7 +123,7 @@ class NodeRuntime {
 
   // Graceful stop, what SIGINT/SIGTERM do: announce the leave, keep running
   // long enough for it to spread (a few gossip intervals, at most 1 s), then
-  // Stop(). A second call stops at once.
+  // Stop(). A second call stops at once (in the loop's next iteration).
   void LeaveAndStop();
   // Closes every handle now; Run() returns once they are closed.
   void Stop();
@@ -158,6 +158,7 @@ class NodeRuntime {
   void SendPacket(OutgoingPacket packet);
   void SendNow(OutgoingPacket packet);
   void ArmTimer();
+  void StopAfter(uint64_t delay_ms);  // Stop() from a timer, outside any other callback
   void ArmDelayTimer();
   void RunPosted();
   void LogMemberChange(const MemberChange& change);

@@ -207,6 +207,19 @@ TEST_F(HttpApiTest, AdminFaults) {
   EXPECT_EQ(got["delay_ms"], 0);
 }
 
+// A second leave stops the node at once; it used to do so inside the
+// request's own callback, freeing the HTTP session that was still parsing
+// it (a use after free that the ASan build reports).
+TEST_F(HttpApiTest, SecondLeaveStopsTheNodeWithoutPullingTheSessionAway) {
+  TestHttpClient client(node_->http());
+  ASSERT_TRUE(client.SendRaw(TestHttpClient::Request("POST", "/v1/admin/leave") +
+                             TestHttpClient::Request("POST", "/v1/admin/leave")));
+  auto first = client.ReadResponse();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_TRUE(node_->WaitStopped());
+}
+
 TEST_F(HttpApiTest, MetricsInPrometheusFormat) {
   ASSERT_EQ(Call("PUT", "/v1/register/m", R"({"value":"v"})").status, 200);
   TestResponse r = Call("GET", "/metrics");

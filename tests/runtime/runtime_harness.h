@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -75,7 +76,10 @@ class RunningNode {
     }
     PARLEY_RETURN_IF_ERROR(node->runtime_->Start());
     node->gossip_ = node->runtime_->gossip_address();
-    node->thread_ = std::thread([rt = node->runtime_.get()] { rt->Run(); });
+    node->thread_ = std::thread([rt = node->runtime_.get(), stopped = node->stopped_] {
+      rt->Run();
+      *stopped = true;
+    });
     return node;
   }
 
@@ -151,6 +155,14 @@ class RunningNode {
     runtime_.reset();
   }
   bool running() const { return runtime_ != nullptr; }
+  // Waits for the loop to stop by itself (e.g. after POST /v1/admin/leave).
+  bool WaitStopped(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    auto end = std::chrono::steady_clock::now() + timeout;
+    while (!*stopped_ && std::chrono::steady_clock::now() < end) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return *stopped_;
+  }
 
   const Address& gossip() const { return gossip_; }
   const Address& http() const { return http_; }
@@ -161,6 +173,7 @@ class RunningNode {
 
   std::unique_ptr<NodeRuntime> runtime_;
   std::thread thread_;
+  std::shared_ptr<std::atomic<bool>> stopped_ = std::make_shared<std::atomic<bool>>(false);  // Run() returned
   Address gossip_, http_;
 };
 
