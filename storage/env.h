@@ -100,6 +100,52 @@ class Env {
   virtual Status UnlockFile(std::unique_ptr<FileLock> lock) = 0;
 };
 
+// Passes every call to another Env, as LevelDB's EnvWrapper does: a test
+// that needs one file operation to be slow or to fail overrides just that.
+// NewWritableFile can wrap its files in a WritableFileWrapper likewise.
+class EnvWrapper : public Env {
+ public:
+  explicit EnvWrapper(Env* target) : target_(target) {}
+  Env* target() const { return target_; }
+
+  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
+    return target_->NewSequentialFile(path);
+  }
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    return target_->NewWritableFile(path);
+  }
+  bool FileExists(const std::string& path) override { return target_->FileExists(path); }
+  Result<std::vector<std::string>> GetChildren(const std::string& dir) override { return target_->GetChildren(dir); }
+  Result<uint64_t> GetFileSize(const std::string& path) override { return target_->GetFileSize(path); }
+  Status RemoveFile(const std::string& path) override { return target_->RemoveFile(path); }
+  Status RenameFile(const std::string& from, const std::string& to) override {
+    return target_->RenameFile(from, to);
+  }
+  Status SyncFile(const std::string& path) override { return target_->SyncFile(path); }
+  Status TruncateFile(const std::string& path, uint64_t size) override { return target_->TruncateFile(path, size); }
+  Status CreateDir(const std::string& dir) override { return target_->CreateDir(dir); }
+  Status SyncDir(const std::string& dir) override { return target_->SyncDir(dir); }
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override { return target_->LockFile(path); }
+  Status UnlockFile(std::unique_ptr<FileLock> lock) override { return target_->UnlockFile(std::move(lock)); }
+
+ private:
+  Env* target_;
+};
+
+// Passes every call to the file it owns; see EnvWrapper.
+class WritableFileWrapper : public WritableFile {
+ public:
+  explicit WritableFileWrapper(std::unique_ptr<WritableFile> target) : target_(std::move(target)) {}
+  Status Append(std::string_view data) override { return target_->Append(data); }
+  Status Flush() override { return target_->Flush(); }
+  Status Sync() override { return target_->Sync(); }
+  Status Preallocate(uint64_t size) override { return target_->Preallocate(size); }
+  Status Close() override { return target_->Close(); }
+
+ private:
+  std::unique_ptr<WritableFile> target_;
+};
+
 // Reads a whole file. Files the logbook reads whole (segments, snapshots) are
 // bounded by its options, so this never reads an unbounded amount by surprise.
 Status ReadFileToString(Env* env, const std::string& path, std::string* out);

@@ -20,50 +20,34 @@ namespace parley {
 namespace {
 
 // A MemEnv whose files' Sync() takes `sync_delay_ms` and notes its thread.
-class SlowSyncEnv final : public Env {
+class SlowSyncEnv final : public EnvWrapper {
  public:
+  SlowSyncEnv() : EnvWrapper(&mem_) {}
+
   std::atomic<int> sync_delay_ms{0};
   std::atomic<std::thread::id> last_sync_thread{};
 
-  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
-    return base_.NewSequentialFile(path);
-  }
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
-    auto file = base_.NewWritableFile(path);
+    auto file = target()->NewWritableFile(path);
     if (!file.ok()) return file.status();
     return std::unique_ptr<WritableFile>(new SlowFile(this, std::move(file).value()));
   }
-  bool FileExists(const std::string& path) override { return base_.FileExists(path); }
-  Result<std::vector<std::string>> GetChildren(const std::string& dir) override { return base_.GetChildren(dir); }
-  Result<uint64_t> GetFileSize(const std::string& path) override { return base_.GetFileSize(path); }
-  Status RemoveFile(const std::string& path) override { return base_.RemoveFile(path); }
-  Status RenameFile(const std::string& from, const std::string& to) override { return base_.RenameFile(from, to); }
-  Status SyncFile(const std::string& path) override { return base_.SyncFile(path); }
-  Status TruncateFile(const std::string& path, uint64_t size) override { return base_.TruncateFile(path, size); }
-  Status CreateDir(const std::string& dir) override { return base_.CreateDir(dir); }
-  Status SyncDir(const std::string& dir) override { return base_.SyncDir(dir); }
-  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override { return base_.LockFile(path); }
-  Status UnlockFile(std::unique_ptr<FileLock> lock) override { return base_.UnlockFile(std::move(lock)); }
 
  private:
-  class SlowFile final : public WritableFile {
+  class SlowFile final : public WritableFileWrapper {
    public:
-    SlowFile(SlowSyncEnv* env, std::unique_ptr<WritableFile> base) : env_(env), base_(std::move(base)) {}
-    Status Append(std::string_view data) override { return base_->Append(data); }
-    Status Flush() override { return base_->Flush(); }
+    SlowFile(SlowSyncEnv* env, std::unique_ptr<WritableFile> base) : WritableFileWrapper(std::move(base)), env_(env) {}
     Status Sync() override {
       std::this_thread::sleep_for(std::chrono::milliseconds(env_->sync_delay_ms.load()));
       env_->last_sync_thread = std::this_thread::get_id();
-      return base_->Sync();
+      return WritableFileWrapper::Sync();
     }
-    Status Close() override { return base_->Close(); }
 
    private:
     SlowSyncEnv* env_;
-    std::unique_ptr<WritableFile> base_;
   };
 
-  MemEnv base_;
+  MemEnv mem_;
 };
 
 TEST(SyncWorker, SyncsOnTheLoopThreadUntilOneIsSlowAndAgainOnceOneIsQuick) {

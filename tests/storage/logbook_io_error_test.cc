@@ -26,57 +26,37 @@ constexpr char kDir[] = "/data";
 // Passes everything to `base`, except that the files it opens fail
 // Preallocate() or Sync() on demand. MemEnv's own Preallocate does nothing,
 // so this is the only way a MemEnv test sees one fail.
-class FaultyEnv final : public Env {
+class FaultyEnv final : public EnvWrapper {
  public:
-  explicit FaultyEnv(Env* base) : base_(base) {}
+  explicit FaultyEnv(Env* base) : EnvWrapper(base) {}
 
   std::atomic<bool> fail_preallocate{false};
   std::atomic<bool> fail_sync{false};
   std::atomic<int> preallocate_calls{0};
 
-  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
-    return base_->NewSequentialFile(path);
-  }
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
-    auto file = base_->NewWritableFile(path);
+    auto file = target()->NewWritableFile(path);
     if (!file.ok()) return file.status();
     return std::unique_ptr<WritableFile>(new FaultyFile(this, std::move(file).value()));
   }
-  bool FileExists(const std::string& path) override { return base_->FileExists(path); }
-  Result<std::vector<std::string>> GetChildren(const std::string& dir) override { return base_->GetChildren(dir); }
-  Result<uint64_t> GetFileSize(const std::string& path) override { return base_->GetFileSize(path); }
-  Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
-  Status RenameFile(const std::string& from, const std::string& to) override { return base_->RenameFile(from, to); }
-  Status SyncFile(const std::string& path) override { return base_->SyncFile(path); }
-  Status TruncateFile(const std::string& path, uint64_t size) override { return base_->TruncateFile(path, size); }
-  Status CreateDir(const std::string& dir) override { return base_->CreateDir(dir); }
-  Status SyncDir(const std::string& dir) override { return base_->SyncDir(dir); }
-  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override { return base_->LockFile(path); }
-  Status UnlockFile(std::unique_ptr<FileLock> lock) override { return base_->UnlockFile(std::move(lock)); }
 
  private:
-  class FaultyFile final : public WritableFile {
+  class FaultyFile final : public WritableFileWrapper {
    public:
-    FaultyFile(FaultyEnv* env, std::unique_ptr<WritableFile> base) : env_(env), base_(std::move(base)) {}
-    Status Append(std::string_view data) override { return base_->Append(data); }
-    Status Flush() override { return base_->Flush(); }
+    FaultyFile(FaultyEnv* env, std::unique_ptr<WritableFile> base) : WritableFileWrapper(std::move(base)), env_(env) {}
     Status Sync() override {
       if (env_->fail_sync) return Status::IoError("fdatasync: injected I/O error");
-      return base_->Sync();
+      return WritableFileWrapper::Sync();
     }
     Status Preallocate(uint64_t size) override {
       ++env_->preallocate_calls;
       if (env_->fail_preallocate) return Status::IoError("preallocate: no space left on device (injected)");
-      return base_->Preallocate(size);
+      return WritableFileWrapper::Preallocate(size);
     }
-    Status Close() override { return base_->Close(); }
 
    private:
     FaultyEnv* env_;
-    std::unique_ptr<WritableFile> base_;
   };
-
-  Env* base_;
 };
 
 // Preallocation only saves fsync work; on a nearly full disk its zeros may
