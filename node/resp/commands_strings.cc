@@ -21,7 +21,8 @@ namespace {
 void IncrementBy(RespSession& s, const std::string& key, int64_t amount) {
   const CrdtMap& map = s.backend().map();
   int64_t current = 0;
-  std::vector<Op> ops;
+  Op ops[2];  // at most a DEL of a numeric register, then the increment
+  size_t count = 0;
   switch (map.TypeOf(key)) {
     case ValueType::kNone: break;
     case ValueType::kCounter: current = map.GetCounter(key).value_or(0); break;
@@ -31,7 +32,7 @@ void IncrementBy(RespSession& s, const std::string& key, int64_t amount) {
         s.reply().Error(kNotIntegerError);
         return;
       }
-      ops.push_back(Op::Del(key));
+      ops[count++] = Op::Del(key);
       break;
     }
     default: s.reply().Error(kWrongTypeError); return;
@@ -42,8 +43,9 @@ void IncrementBy(RespSession& s, const std::string& key, int64_t amount) {
     return;
   }
   // A converted register starts the counter at its whole new value.
-  ops.push_back(Op::Incr(key, ops.empty() ? amount : next));
-  if (!s.SubmitWrite(std::move(ops))) return;
+  ops[count] = Op::Incr(key, count == 0 ? amount : next);
+  ++count;
+  if (!s.SubmitWrite(std::span<const Op>(ops, count))) return;
   s.reply().Integer(next);
 }
 
