@@ -595,11 +595,10 @@ void NodeCore::OnSynced(uint64_t durable_sequence, const Status& status, uint64_
     // The disk failed: nothing waiting on it can be promised any more.
     const Status failed = status.WithContext("logbook sync failed");
     const size_t first = outputs_.writes.size();
-    while (!local_writes_.empty() && local_writes_.back().sequence > durable_sequence_) {
-      outputs_.writes.push_back(WriteDone{local_writes_.back().id, failed});
-      local_writes_.pop_back();
-    }
-    std::reverse(outputs_.writes.begin() + static_cast<ptrdiff_t>(first), outputs_.writes.end());
+    auto unsynced = std::partition_point(local_writes_.begin(), local_writes_.end(),
+                                         [this](const LocalWrite& w) { return w.sequence <= durable_sequence_; });
+    for (auto it = unsynced; it != local_writes_.end(); ++it) outputs_.writes.push_back(WriteDone{it->id, failed});
+    local_writes_.erase(unsynced, local_writes_.end());
     const size_t quorum_first = outputs_.writes.size();
     for (auto it = pending_writes_.begin(); it != pending_writes_.end();) {
       if (!it->second.local_durable && it->second.sequence > durable_sequence_) {

@@ -165,7 +165,6 @@ void HttpServer::Accept() {
   TcpConnection* c = TcpConnection::Accept(listener_.stream(), std::move(callbacks));
   if (c == nullptr) return;
   if (sessions_.size() >= options_.max_connections) {
-    ++rejected_connections_;
     c->Detach();
     c->Write(ErrorResponse(503, "too_many_connections",
                            "this node serves at most " + std::to_string(options_.max_connections) +

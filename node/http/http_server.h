@@ -77,7 +77,6 @@ class HttpServer : public FrontDoor {
 
   Address bound_address() const { return bound_; }
   size_t session_count() const { return sessions_.size(); }
-  uint64_t rejected_connections() const { return rejected_connections_; }
 
  private:
   friend class HttpSession;
@@ -91,7 +90,6 @@ class HttpServer : public FrontDoor {
   UvHandle<uv_timer_t> heartbeat_;
   Address bound_;
   std::map<TcpConnection*, std::unique_ptr<HttpSession>> sessions_;
-  uint64_t rejected_connections_ = 0;
 };
 
 }  // namespace parley

@@ -50,19 +50,25 @@ class SlowSyncEnv final : public EnvWrapper {
   MemEnv mem_;
 };
 
+std::unique_ptr<Logbook> OpenLogbook(Env* env) {
+  LogbookOptions options;
+  options.new_replica_id = 5;
+  auto logbook = Logbook::Open(env, "/data", options);
+  EXPECT_TRUE(logbook.ok()) << logbook.status().ToString();
+  return logbook.ok() ? std::move(logbook).value() : nullptr;
+}
+
 TEST(SyncWorker, SyncsOnTheLoopThreadUntilOneIsSlowAndAgainOnceOneIsQuick) {
   uv_loop_t loop;
   ASSERT_EQ(uv_loop_init(&loop), 0);
   SlowSyncEnv env;
-  LogbookOptions options;
-  options.new_replica_id = 5;
-  auto logbook = Logbook::Open(&env, "/data", options);
-  ASSERT_TRUE(logbook.ok()) << logbook.status().ToString();
+  std::unique_ptr<Logbook> logbook = OpenLogbook(&env);
+  ASSERT_NE(logbook, nullptr);
   std::vector<uint64_t> durable;
   // Far above a MemEnv sync, even on a sanitizer build; far below the delay.
   constexpr uint64_t kLimitNs = 50'000'000;
   auto worker = std::make_unique<SyncWorker>(
-      &loop, logbook->get(),
+      &loop, logbook.get(),
       [&](uint64_t sequence, const Status& status) {
         EXPECT_TRUE(status.ok()) << status.ToString();
         durable.push_back(sequence);
@@ -71,7 +77,7 @@ TEST(SyncWorker, SyncsOnTheLoopThreadUntilOneIsSlowAndAgainOnceOneIsQuick) {
   // Appends `records` records, asks for a sync, runs the loop until it is
   // done, and says on which thread the fsync ran.
   auto sync_one = [&](uint64_t records = 1) {
-    for (uint64_t i = 0; i < records; ++i) EXPECT_TRUE((*logbook)->Append(Delta{}).ok());
+    for (uint64_t i = 0; i < records; ++i) EXPECT_TRUE(logbook->Append(Delta{}).ok());
     worker->Request();
     while (worker->busy()) uv_run(&loop, UV_RUN_ONCE);
     return env.last_sync_thread.load();
@@ -107,14 +113,12 @@ TEST(SyncWorker, GathersWritesThatArriveInTheNextPollsIntoOneSync) {
   uv_loop_t loop;
   ASSERT_EQ(uv_loop_init(&loop), 0);
   MemEnv env;
-  LogbookOptions options;
-  options.new_replica_id = 5;
-  auto logbook = Logbook::Open(&env, "/data", options);
-  ASSERT_TRUE(logbook.ok()) << logbook.status().ToString();
+  std::unique_ptr<Logbook> logbook = OpenLogbook(&env);
+  ASSERT_NE(logbook, nullptr);
   std::vector<uint64_t> durable;
-  SyncWorker worker(&loop, logbook->get(), [&](uint64_t sequence, const Status&) { durable.push_back(sequence); });
+  SyncWorker worker(&loop, logbook.get(), [&](uint64_t sequence, const Status&) { durable.push_back(sequence); });
   auto write = [&] {
-    EXPECT_TRUE((*logbook)->Append(Delta{}).ok());
+    EXPECT_TRUE(logbook->Append(Delta{}).ok());
     worker.Request();
   };
 
