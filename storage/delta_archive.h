@@ -1,6 +1,11 @@
-// DeltaArchive: the on-disk encoding of Deltas, as cereal binary archives.
+// DeltaArchive: the fixed-width on-disk encoding of Deltas (format version 1),
+// as cereal binary archives.
 //
-// Log records and snapshots carry a Delta in cereal's binary format: fixed-size
+// Version-1 log segments and snapshots are still read; new files use the
+// compact encoding (compact_delta.h), and the encoder here is kept for tests
+// that make version-1 files and for comparison in benchmarks.
+//
+// Version-1 records and snapshots carry a Delta in cereal's binary format: fixed-size
 // little-endian integers (native order; every supported target is little
 // endian) and length-prefixed strings and vectors, with no framing of its own.
 // The logbook adds framing and checksums around it (log_format.h,

@@ -8,10 +8,10 @@ namespace parley {
 uint64_t Checksum64(std::string_view bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
 uint32_t Checksum32(std::string_view bytes) { return XXH32(bytes.data(), bytes.size(), 0); }
 
-std::string EncodeSegmentHeader(uint64_t first_sequence) {
+std::string EncodeSegmentHeader(uint64_t first_sequence, uint32_t version) {
   std::string header(kSegmentHeaderSize, '\0');
   std::memcpy(header.data(), kSegmentMagic, sizeof(kSegmentMagic));
-  EncodeFixed32(header.data() + 8, kLogFormatVersion);
+  EncodeFixed32(header.data() + 8, version);
   EncodeFixed32(header.data() + 12, 0);
   EncodeFixed64(header.data() + 16, first_sequence);
   EncodeFixed64(header.data() + 24, Checksum64(std::string_view(header.data(), 24)));

@@ -14,7 +14,9 @@
 //     4  u64 sequence number (one more than the previous record's)
 //    12  u64 XXH3-64 of the payload
 //    20  u32 XXH32 of header bytes 0..19
-//    24  payload: a Delta in the delta_archive.h encoding
+//    24  payload: a Delta in the encoding of the segment's format version:
+//        2 is compact_delta.h, 1 (still read, no longer written) is
+//        delta_archive.h
 //
 // Integers are little endian. The header has its own checksum so a length can
 // be trusted before it is used: a damaged length is reported as damage at its
@@ -29,7 +31,8 @@
 namespace parley {
 
 inline constexpr char kSegmentMagic[8] = {'P', 'R', 'L', 'Y', 'W', 'A', 'L', '\n'};
-inline constexpr uint32_t kLogFormatVersion = 1;
+inline constexpr uint32_t kLogFormatVersion = 2;        // written
+inline constexpr uint32_t kOldestLogFormatVersion = 1;  // still read
 inline constexpr size_t kSegmentHeaderSize = 32;
 inline constexpr size_t kRecordHeaderSize = 24;
 
@@ -49,7 +52,8 @@ inline uint64_t DecodeFixed64(const char* in) {
 uint64_t Checksum64(std::string_view bytes);  // XXH3-64
 uint32_t Checksum32(std::string_view bytes);  // XXH32, seed 0
 
-std::string EncodeSegmentHeader(uint64_t first_sequence);
+// `version` other than kLogFormatVersion is for tests that make older files.
+std::string EncodeSegmentHeader(uint64_t first_sequence, uint32_t version = kLogFormatVersion);
 
 // Fills the first kRecordHeaderSize bytes of `record`, whose payload already
 // follows them.

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "storage/crdt_map.h"
-#include "storage/delta_archive.h"
+#include "storage/compact_delta.h"
 #include "storage/log_format.h"
 #include "storage/logbook_files.h"
 #include "storage/replica_identity.h"
@@ -182,7 +182,7 @@ Status Logbook::ReplaySegments(const std::vector<uint64_t>& numbers, CrdtMap* ma
     }
     for (const SegmentRecord& record : scan.records) {
       if (record.sequence <= snapshot_sequence_) continue;
-      auto delta = DecodeDeltaArchive(record.payload);
+      auto delta = DecodeStoredDelta(record.payload, scan.version);
       if (!delta.ok()) return DamageAt(path, record.offset, delta.status().message());
       Status joined = map->Join(*delta);
       if (!joined.ok()) return DamageAt(path, record.offset, joined.message());
@@ -245,7 +245,7 @@ Result<uint64_t> Logbook::Append(const Delta& delta) {
   if (record.capacity() > (1u << 20)) std::string().swap(record);
   record.assign(kRecordHeaderSize, '\0');
   record.reserve(kRecordHeaderSize + 2 * delta.ApproximateBytes());
-  EncodeDeltaArchive(delta, &record);
+  EncodeCompactDelta(delta, &record);
   const size_t payload_bytes = record.size() - kRecordHeaderSize;
   if (payload_bytes > options_.max_record_bytes) {
     return Status::InvalidArgument("delta of " + std::to_string(payload_bytes) + " bytes exceeds the record limit of " +

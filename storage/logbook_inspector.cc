@@ -5,7 +5,7 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "storage/delta_archive.h"
+#include "storage/compact_delta.h"
 #include "storage/logbook_files.h"
 #include "storage/replica_identity.h"
 #include "storage/segment_reader.h"
@@ -142,7 +142,7 @@ Result<Inspection> InspectDataDirectory(Env* env, const std::string& dir, uint32
                                                    "; records before it are missing"));
     }
     for (const SegmentRecord& record : scan.records) {
-      auto delta = DecodeDeltaArchive(record.payload);
+      auto delta = DecodeStoredDelta(record.payload, scan.version);
       if (!delta.ok()) inspection.errors.push_back(At(path, record.offset, delta.status().message()));
     }
     expected_next = scan.damage ? kUnknown : scan.first_sequence + scan.records.size();

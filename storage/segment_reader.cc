@@ -52,11 +52,12 @@ SegmentScan ScanSegment(std::string_view contents, uint32_t max_record_bytes) {
     return scan;
   }
   uint32_t version = DecodeFixed32(contents.data() + 8);
-  if (version != kLogFormatVersion) {
+  if (version < kOldestLogFormatVersion || version > kLogFormatVersion) {
     scan.damage = SegmentDamage{8, "unsupported segment format version " + std::to_string(version), false};
     return scan;
   }
   scan.header_ok = true;
+  scan.version = version;
   scan.first_sequence = DecodeFixed64(contents.data() + 16);
   scan.valid_bytes = kSegmentHeaderSize;
 

@@ -36,6 +36,7 @@ struct SegmentDamage {
 
 struct SegmentScan {
   bool header_ok = false;
+  uint32_t version = 0;         // valid if header_ok; the payloads' encoding
   uint64_t first_sequence = 0;  // valid if header_ok
   std::vector<SegmentRecord> records;
   uint64_t valid_bytes = 0;  // header plus intact records, up to any damage

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "storage/delta_archive.h"
+#include "storage/compact_delta.h"
 #include "storage/log_format.h"
 #include "storage/logbook_files.h"
 
@@ -24,7 +24,7 @@ uint64_t BlockCount(uint64_t payload_bytes, uint32_t block_size) {
 Status WriteSnapshotFile(Env* env, const std::string& dir, uint64_t covered_sequence, ReplicaId replica,
                          const Delta& state) {
   std::string payload;
-  EncodeDeltaArchive(state, &payload);
+  EncodeCompactDelta(state, &payload);
 
   std::string file(kSnapshotHeaderSize, '\0');
   char* h = file.data();
@@ -66,7 +66,7 @@ Status ReadSnapshotFile(Env* env, const std::string& path, uint64_t max_snapshot
   if (std::memcmp(h, kSnapshotMagic, sizeof(kSnapshotMagic)) != 0) return damaged(0, "not a snapshot file");
   if (DecodeFixed64(h + 48) != Checksum64(std::string_view(h, 48))) return damaged(0, "header checksum mismatch");
   uint32_t version = DecodeFixed32(h + 8);
-  if (version != kSnapshotFormatVersion) return damaged(8, "unsupported format version " + std::to_string(version));
+  if (version < kOldestSnapshotFormatVersion || version > kSnapshotFormatVersion) return damaged(8, "unsupported format version " + std::to_string(version));
   uint32_t block_size = DecodeFixed32(h + 12);
   if (block_size == 0) return damaged(12, "block size 0");
 
@@ -98,7 +98,7 @@ Status ReadSnapshotFile(Env* env, const std::string& path, uint64_t max_snapshot
   file.clear();
   file.shrink_to_fit();
 
-  auto decoded = DecodeDeltaArchive(payload);
+  auto decoded = DecodeStoredDelta(payload, version);
   if (!decoded.ok()) return damaged(kSnapshotHeaderSize, decoded.status().message());
   if (state != nullptr) *state = std::move(decoded).value();
   return Status::Ok();

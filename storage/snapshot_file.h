@@ -10,7 +10,8 @@
 //    32  u64 payload length
 //    40  u64 reserved, zero
 //    48  u64 XXH3-64 of bytes 0..47
-//   body: the payload (a Delta in the delta_archive.h encoding) cut into
+//   body: the payload (a Delta in the encoding of the format version: 2 is
+//         compact_delta.h, 1, still read, is delta_archive.h) cut into
 //         blocks of `block size` bytes, each followed by its XXH3-64.
 // Per-block checksums let an error name the damaged block's offset instead of
 // only "somewhere in this file".
@@ -29,7 +30,8 @@
 
 namespace parley {
 
-inline constexpr uint32_t kSnapshotFormatVersion = 1;
+inline constexpr uint32_t kSnapshotFormatVersion = 2;        // written
+inline constexpr uint32_t kOldestSnapshotFormatVersion = 1;  // still read
 inline constexpr size_t kSnapshotHeaderSize = 56;
 
 struct SnapshotInfo {

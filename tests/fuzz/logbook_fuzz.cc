@@ -1,11 +1,14 @@
-// libFuzzer target: the logbook's decoders (segment scan, record archive,
-// snapshot file) on arbitrary bytes. They must return errors, never crash,
-// hang or allocate beyond their limits (invariant I4).
+// libFuzzer target: the logbook's decoders (segment scan, both delta
+// encodings, snapshot file) on arbitrary bytes. They must return errors,
+// never crash, hang or allocate beyond their limits (invariant I4). Seeds in
+// corpus/logbook_fuzz: segments of both format versions, a snapshot and a
+// bare compact delta.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "storage/compact_delta.h"
 #include "storage/delta_archive.h"
 #include "storage/mem_env.h"
 #include "storage/segment_reader.h"
@@ -13,12 +16,13 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  // Segment scan, then every record payload through the archive decoder.
+  // Segment scan, then every record payload through its version's decoder.
   parley::SegmentScan scan = parley::ScanSegment(bytes, 1 << 20);
   for (const parley::SegmentRecord& record : scan.records) {
-    (void)parley::DecodeDeltaArchive(record.payload);
+    (void)parley::DecodeStoredDelta(record.payload, scan.version);
   }
-  // The bytes as a raw archive.
+  // The bytes as a raw delta in either encoding.
+  (void)parley::DecodeCompactDelta(bytes);
   (void)parley::DecodeDeltaArchive(bytes);
   // The bytes as a snapshot file.
   parley::MemEnv env;

@@ -1,4 +1,5 @@
-// Tests for the cereal encoding of deltas used by log records and snapshots.
+// Tests for the version-1 (fixed-width, cereal) encoding of deltas, which
+// version-1 log segments and snapshots hold and which is still read.
 #include "storage/delta_archive.h"
 
 #include <gtest/gtest.h>
@@ -14,28 +15,9 @@
 namespace parley {
 namespace {
 
+using testing::RichState;
 using testing::SeedTrace;
 using testing::TestSeed;
-
-// A state with every value type, several writers and a removal.
-Delta RichState() {
-  CrdtMap a(1), b(2);
-  uint64_t ms = 1;
-  auto apply = [&](CrdtMap& map, const Op& op) {
-    auto delta = map.Apply(op, MakeTimestamp(++ms, 0));
-    EXPECT_TRUE(delta.ok()) << delta.status().ToString();
-    return *delta;
-  };
-  b.Join(apply(a, Op::Set("reg", "hello")));
-  a.Join(apply(b, Op::Incr("count", 5)));
-  b.Join(apply(a, Op::Incr("count", -2)));
-  a.Join(apply(b, Op::SAdd("set", "x")));
-  a.Join(apply(b, Op::SAdd("set", "y")));
-  b.Join(apply(a, Op::SRem("set", "x")));
-  a.Join(apply(b, Op::HSet("hash", "f", std::string("\0bin\xff", 5))));
-  b.Join(apply(a, Op::Del("reg")));
-  return a.ExportState();
-}
 
 TEST(LogbookArchive, DeltaRoundTrips) {
   Delta state = RichState();

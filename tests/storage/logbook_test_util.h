@@ -52,6 +52,26 @@ class Writer {
   uint64_t ms_ = 1000;
 };
 
+// A state with every value type, two writers and removals.
+inline Delta RichState(ReplicaId first = 1, ReplicaId second = 2) {
+  CrdtMap a(first), b(second);
+  uint64_t ms = 1;
+  auto apply = [&](CrdtMap& map, const Op& op) {
+    auto delta = map.Apply(op, MakeTimestamp(++ms, 0));
+    EXPECT_TRUE(delta.ok()) << delta.status().ToString();
+    return *delta;
+  };
+  b.Join(apply(a, Op::Set("reg", "hello")));
+  a.Join(apply(b, Op::Incr("count", 5)));
+  b.Join(apply(a, Op::Incr("count", -2)));
+  a.Join(apply(b, Op::SAdd("set", "x")));
+  a.Join(apply(b, Op::SAdd("set", "y")));
+  b.Join(apply(a, Op::SRem("set", "x")));
+  a.Join(apply(b, Op::HSet("hash", "f", std::string("\0bin\xff", 5))));
+  b.Join(apply(a, Op::Del("reg")));
+  return a.ExportState();
+}
+
 inline LogbookOptions TestOptions(ReplicaId replica = 7) {
   LogbookOptions options;
   options.new_replica_id = replica;
