@@ -2,6 +2,8 @@
 #include "storage/compact_delta.h"
 
 #include <algorithm>
+#include <cassert>
+#include <cstring>
 #include <span>
 #include <utility>
 #include <vector>
@@ -21,41 +23,58 @@ constexpr size_t kMinSlotBytes = 5;  // key length, type, member length, two cou
 constexpr size_t kMinClockEntryBytes = 2;
 constexpr size_t kMinEntryBytes = 13;  // replica, counter, ts, value length, two counters
 
-// Every replica id the delta names, sorted and unique. Writes name one or two,
-// so the scratch vector is kept per thread instead of allocated per record.
-const std::vector<ReplicaId>& ReplicaTable(const Delta& delta) {
+// Every replica id the delta names, sorted and unique, and an upper bound of
+// the delta's encoded size (every varint at its widest), so that encoding
+// can size the output once and write through a pointer: appending field by
+// field cost a capacity check and a memcpy call per small integer. Writes
+// name one or two replicas, so the scratch vector is kept per thread instead
+// of allocated per record.
+const std::vector<ReplicaId>& PlanEncoding(const Delta& delta, size_t* max_bytes) {
+  constexpr size_t kV = kMaxVarint64Bytes;
   thread_local std::vector<ReplicaId> table;
   table.clear();
-  delta.context.ForEachReplica([](ReplicaId replica, std::span<const DotRange>) { table.push_back(replica); });
+  size_t bytes = 3 * kV + 2 * kV * delta.context.ranges().size();
+  delta.context.ForEachReplica([&](ReplicaId replica, std::span<const DotRange>) {
+    table.push_back(replica);
+    bytes += 2 * kV;
+  });
   for (const SlotState& slot : delta.slots) {
+    bytes += 4 * kV + 1 + slot.key.size() + slot.slot.member.size() + 2 * kV * slot.state.clock.size();
     for (const auto& [replica, counter] : slot.state.clock.entries()) table.push_back(replica);
-    for (const Entry& entry : slot.state.entries) table.push_back(entry.dot.replica);
+    for (const Entry& entry : slot.state.entries) {
+      table.push_back(entry.dot.replica);
+      bytes += 5 * kV + 8 + entry.value.size();
+    }
   }
   std::sort(table.begin(), table.end());
   table.erase(std::unique(table.begin(), table.end()), table.end());
+  *max_bytes = bytes + kV * table.size();
   return table;
 }
 
+// Writes at a cursor into space PlanEncoding sized.
 class Writer {
  public:
-  Writer(std::string* out, const std::vector<ReplicaId>& table) : out_(out), table_(table) {}
+  Writer(char* cursor, const std::vector<ReplicaId>& table) : cursor_(cursor), table_(table) {}
 
-  void Uint(uint64_t v) { PutVarint64(out_, v); }
+  char* cursor() const { return cursor_; }
+  void Uint(uint64_t v) { cursor_ += EncodeVarint64(cursor_, v); }
+  void Byte(uint8_t v) { *cursor_++ = static_cast<char>(v); }
   void Bytes(const std::string& s) {
     Uint(s.size());
-    out_->append(s);
+    std::memcpy(cursor_, s.data(), s.size());
+    cursor_ += s.size();
   }
   void Fixed64(uint64_t v) {
-    char buf[8];
-    EncodeFixed64(buf, v);
-    out_->append(buf, sizeof(buf));
+    EncodeFixed64(cursor_, v);
+    cursor_ += 8;
   }
   void Replica(ReplicaId replica) {
     Uint(static_cast<uint64_t>(std::lower_bound(table_.begin(), table_.end(), replica) - table_.begin()));
   }
 
  private:
-  std::string* out_;
+  char* cursor_;
   const std::vector<ReplicaId>& table_;
 };
 
@@ -197,8 +216,11 @@ bool ReadSlot(Reader& r, SlotState* slot) {
 }  // namespace
 
 void EncodeCompactDelta(const Delta& delta, std::string* out) {
-  const std::vector<ReplicaId>& table = ReplicaTable(delta);
-  Writer w(out, table);
+  size_t max_bytes = 0;
+  const std::vector<ReplicaId>& table = PlanEncoding(delta, &max_bytes);
+  const size_t start = out->size();
+  out->resize(start + max_bytes);
+  Writer w(out->data() + start, table);
   w.Uint(table.size());
   ReplicaId previous = 0;
   for (ReplicaId replica : table) {
@@ -219,7 +241,7 @@ void EncodeCompactDelta(const Delta& delta, std::string* out) {
   w.Uint(delta.slots.size());
   for (const SlotState& slot : delta.slots) {
     w.Bytes(slot.key);
-    out->push_back(static_cast<char>(slot.slot.type));
+    w.Byte(static_cast<uint8_t>(slot.slot.type));
     w.Bytes(slot.slot.member);
     w.Uint(slot.state.clock.size());
     for (const auto& [replica, counter] : slot.state.clock.entries()) {
@@ -236,6 +258,8 @@ void EncodeCompactDelta(const Delta& delta, std::string* out) {
       w.Uint(e.decrements);
     }
   }
+  assert(w.cursor() <= out->data() + start + max_bytes);
+  out->resize(static_cast<size_t>(w.cursor() - out->data()));
 }
 
 Result<Delta> DecodeCompactDelta(std::string_view bytes) {
