@@ -345,13 +345,19 @@ Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
     }
   };
   // A slot holding just `entry`, replacing whatever this replica observed.
-  auto replace_with = [&](KeyMap::iterator key, const SlotKey& slot_key, Entry entry) {
+  auto replace_with = [&](KeyMap::iterator key, const SlotKey& slot_key, std::string_view value) {
     const StoredSlot* existing = FindIn(key->second, slot_key);
     Slot& next = next_slot_;
     next.clock.AssignCanonical(existing != nullptr ? existing->clock.entries()
                                                    : std::span<const VersionVector::Entry>());
-    next.entries.clear();
-    next.entries.push_back(std::move(entry));
+    // Field by field into the scratch entry, whose value buffer is reused.
+    next.entries.resize(1);
+    Entry& entry = next.entries[0];
+    entry.dot = event();
+    entry.ts = ts;
+    entry.value.assign(value);
+    entry.increments = 0;
+    entry.decrements = 0;
     store(key, slot_key, next);
   };
 
@@ -366,7 +372,7 @@ Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
         break;
       case Op::Kind::kSet: {
         clear_others(key, ValueType::kRegister);
-        replace_with(key, FirstSlotKey(ValueType::kRegister), Entry{event(), ts, op.value, 0, 0});
+        replace_with(key, FirstSlotKey(ValueType::kRegister), op.value);
         break;
       }
       case Op::Kind::kIncr: {
@@ -405,8 +411,7 @@ Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
       case Op::Kind::kHSet: {
         ValueType type = TypeWritten(op.kind);
         clear_others(key, type);
-        replace_with(key, SlotKey{type, op.member},
-                     Entry{event(), ts, op.kind == Op::Kind::kHSet ? op.value : "", 0, 0});
+        replace_with(key, SlotKey{type, op.member}, op.kind == Op::Kind::kHSet ? op.value : std::string_view());
         break;
       }
       case Op::Kind::kSRem:
@@ -459,12 +464,19 @@ Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
     change.after = Dot{self_, changes[i].own_before};
     // The entries the batch made: those of its dot in the slot's final state.
     const StoredEntries& entries = view.slot->entries;
-    change.state.entries.clear();
+    std::vector<Entry>& made = change.state.entries;
+    size_t made_count = 0;
     for (size_t e = 0; e < entries.size(); ++e) {
       if (entries.dot(e) != dot) continue;
-      change.state.entries.push_back(
-          Entry{dot, entries.ts(e), entries.value(e), entries.increments(e), entries.decrements(e)});
+      if (made_count == made.size()) made.emplace_back();
+      Entry& entry = made[made_count++];
+      entry.dot = dot;
+      entry.ts = entries.ts(e);
+      entry.value.assign(entries.value(e));
+      entry.increments = entries.increments(e);
+      entry.decrements = entries.decrements(e);
     }
+    made.resize(made_count);
   }
   delta->slots.resize(slots_used);
   return Status::Ok();

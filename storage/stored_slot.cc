@@ -2,6 +2,7 @@
 #include "storage/stored_slot.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace parley {
 
@@ -103,17 +104,22 @@ void StoredEntries::Assign(std::vector<Entry>&& entries) {
   bool fits_inline = entries.size() == 1 && entries[0].dot.replica != 0 && entries[0].increments == 0 &&
                      entries[0].decrements == 0;
   if (fits_inline) {
-    Clear();
+    if (dot_.replica == 0) delete heap_;
     dot_ = entries[0].dot;
     ts_ = entries[0].ts;
-    value_ = std::move(entries[0].value);
+    // Swapped, not moved: the old value's buffer goes to the caller's
+    // scratch entry, which the next write of the slot fills again.
+    value_.swap(entries[0].value);
     return;
   }
   if (dot_.replica == 0 && heap_ != nullptr) {
     if (entries.empty()) {
       Clear();
     } else {
-      *heap_ = std::move(entries);
+      // Element by element, so both vectors keep their buffers: the write
+      // path's scratch slot is refilled by the next write (every INCR of a
+      // counter came here), and stealing its buffer cost an allocation each.
+      heap_->assign(std::make_move_iterator(entries.begin()), std::make_move_iterator(entries.end()));
     }
     return;
   }

@@ -60,8 +60,9 @@ class StoredEntries {
   StoredEntries(const StoredEntries&) = delete;
   StoredEntries& operator=(const StoredEntries&) = delete;
 
-  // The inline form moves only the value out of `entries` and leaves the
-  // vector's buffer with the caller, who may reuse it.
+  // Moves the entries out of `entries` but leaves the vector's buffer with
+  // the caller, who may reuse it (except when this slot had no heap vector
+  // yet and needs more than the inline form).
   void Assign(std::vector<Entry>&& entries);
   std::vector<Entry> ToVector() const;
   // Like ToVector(), into `out`, whose buffers are reused.

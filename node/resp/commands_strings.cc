@@ -21,8 +21,7 @@ namespace {
 void IncrementBy(RespSession& s, const std::string& key, int64_t amount) {
   const CrdtMap& map = s.backend().map();
   int64_t current = 0;
-  Op ops[2];  // at most a DEL of a numeric register, then the increment
-  size_t count = 0;
+  size_t count = 0;  // ops: at most a DEL of a numeric register, then the increment
   switch (map.TypeOf(key)) {
     case ValueType::kNone: break;
     case ValueType::kCounter: current = map.GetCounter(key).value_or(0); break;
@@ -32,7 +31,7 @@ void IncrementBy(RespSession& s, const std::string& key, int64_t amount) {
         s.reply().Error(kNotIntegerError);
         return;
       }
-      ops[count++] = Op::Del(key);
+      s.ScratchOp(count++, Op::Kind::kDel, key);
       break;
     }
     default: s.reply().Error(kWrongTypeError); return;
@@ -43,9 +42,9 @@ void IncrementBy(RespSession& s, const std::string& key, int64_t amount) {
     return;
   }
   // A converted register starts the counter at its whole new value.
-  ops[count] = Op::Incr(key, count == 0 ? amount : next);
-  ++count;
-  if (!s.SubmitWrite(std::span<const Op>(ops, count))) return;
+  Op& increment = s.ScratchOp(count, Op::Kind::kIncr, key);
+  increment.amount = count == 0 ? amount : next;
+  if (!s.SubmitWrite(s.ScratchOps(count + 1))) return;
   s.reply().Integer(next);
 }
 
@@ -106,7 +105,8 @@ void SetCommand(RespSession& s, Args args) {
     reply_skipped();
     return;
   }
-  if (!s.SubmitWrite(Op::Set(key, args[2]))) return;
+  s.ScratchOp(0, Op::Kind::kSet, key).value.assign(args[2]);
+  if (!s.SubmitWrite(s.ScratchOps(1))) return;
   if (get) {
     reply_skipped();
   } else {

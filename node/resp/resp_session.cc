@@ -126,6 +126,16 @@ void RespSession::Execute(std::vector<std::string>& args) {
   held_messages_.clear();
 }
 
+Op& RespSession::ScratchOp(size_t i, Op::Kind kind, std::string_view key) {
+  Op& op = scratch_ops_[i];
+  op.kind = kind;
+  op.key.assign(key);
+  op.member.clear();
+  op.value.clear();
+  op.amount = 0;
+  return op;
+}
+
 bool RespSession::SubmitWrite(std::span<const Op> ops) {
   const uint64_t seq = next_seq_++;
   AckRoute* route = ack_route_.get();

@@ -106,6 +106,14 @@ class RespSession : public std::enable_shared_from_this<RespSession> {
   // acknowledged (replaced by an error if it fails to become durable).
   bool SubmitWrite(std::span<const Op> ops);
   bool SubmitWrite(const Op& op) { return SubmitWrite(std::span<const Op>(&op, 1)); }
+  // Op number `i` (< kScratchOps) of the running command, reset to `kind`
+  // on `key`. The session keeps these between commands so that their
+  // strings keep their buffers: building a fresh Op copied a key longer
+  // than the small-string buffer into a new allocation on every SET or INCR.
+  static constexpr size_t kScratchOps = 2;
+  Op& ScratchOp(size_t i, Op::Kind kind, std::string_view key);
+  // The first `count` scratch ops, for SubmitWrite.
+  std::span<const Op> ScratchOps(size_t count) const { return std::span<const Op>(scratch_ops_, count); }
 
   RespBackend& backend() { return *backend_; }
   ServerState& server() { return *server_; }
@@ -157,6 +165,7 @@ class RespSession : public std::enable_shared_from_this<RespSession> {
     Status status;
   };
   Submitted submitted_;
+  Op scratch_ops_[kScratchOps];
   bool executing_ = false;
   bool drain_deferred_ = false;  // defer_drain called, DrainDeferred() not yet
   std::vector<std::string> held_messages_;  // pub/sub messages raised during a command
