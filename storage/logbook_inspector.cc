@@ -27,13 +27,15 @@ std::string Inspection::ToString() const {
   std::snprintf(line, sizeof(line), "replica %016" PRIx64 "\n", replica);
   out += line;
   for (const InspectedSnapshot& s : snapshots) {
-    std::snprintf(line, sizeof(line), "snapshot %s: %" PRIu64 " bytes, covers records 1..%" PRIu64 ", %" PRIu64 " slots\n",
-                  s.file.c_str(), s.bytes, s.covered_sequence, s.slots);
+    std::snprintf(line, sizeof(line),
+                  "snapshot %s: format %" PRIu32 ", %" PRIu64 " bytes, covers records 1..%" PRIu64 ", %" PRIu64
+                  " slots\n",
+                  s.file.c_str(), s.version, s.bytes, s.covered_sequence, s.slots);
     out += line;
   }
   for (const InspectedSegment& s : segments) {
-    std::snprintf(line, sizeof(line), "segment %s: %" PRIu64 " bytes, %" PRIu64 " records", s.file.c_str(), s.bytes,
-                  s.records);
+    std::snprintf(line, sizeof(line), "segment %s: format %" PRIu32 ", %" PRIu64 " bytes, %" PRIu64 " records",
+                  s.file.c_str(), s.version, s.bytes, s.records);
     out += line;
     if (s.records > 0) {
       std::snprintf(line, sizeof(line), " (%" PRIu64 "..%" PRIu64 ")", s.first_sequence,
@@ -90,7 +92,7 @@ Result<Inspection> InspectDataDirectory(Env* env, const std::string& dir, uint32
     Delta state;
     // Only the newest is recovered from; older ones are deleted at next open.
     Status s = ReadSnapshotFile(env, path, UINT64_MAX, &info, newest ? &state : nullptr);
-    InspectedSnapshot entry{name, info.file_bytes, info.covered_sequence, state.slots.size()};
+    InspectedSnapshot entry{name, info.file_bytes, info.covered_sequence, state.slots.size(), info.version};
     inspection.snapshots.push_back(entry);
     if (!s.ok()) {
       (newest ? inspection.errors : inspection.warnings).push_back(s.message());
@@ -118,7 +120,7 @@ Result<Inspection> InspectDataDirectory(Env* env, const std::string& dir, uint32
       continue;
     }
     SegmentScan scan = ScanSegment(contents, max_record_bytes);
-    inspection.segments.push_back({name, contents.size(), scan.first_sequence, scan.records.size()});
+    inspection.segments.push_back({name, contents.size(), scan.first_sequence, scan.records.size(), scan.version});
     if (scan.damage) {
       std::string message = At(path, scan.damage->offset, scan.damage->reason);
       if (newest && scan.damage->could_be_torn_tail) {

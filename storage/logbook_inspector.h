@@ -21,6 +21,7 @@ struct InspectedSegment {
   uint64_t bytes = 0;
   uint64_t first_sequence = 0;
   uint64_t records = 0;
+  uint32_t version = 0;  // format version (0 if the header is unreadable)
 };
 
 struct InspectedSnapshot {
@@ -28,6 +29,7 @@ struct InspectedSnapshot {
   uint64_t bytes = 0;
   uint64_t covered_sequence = 0;
   uint64_t slots = 0;
+  uint32_t version = 0;  // format version
 };
 
 struct Inspection {

@@ -70,6 +70,7 @@ Status ReadSnapshotFile(Env* env, const std::string& path, uint64_t max_snapshot
   uint32_t block_size = DecodeFixed32(h + 12);
   if (block_size == 0) return damaged(12, "block size 0");
 
+  info->version = version;
   info->covered_sequence = DecodeFixed64(h + 16);
   info->replica = DecodeFixed64(h + 24);
   info->payload_bytes = DecodeFixed64(h + 32);

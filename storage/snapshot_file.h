@@ -39,6 +39,7 @@ struct SnapshotInfo {
   ReplicaId replica = 0;
   uint64_t payload_bytes = 0;
   uint64_t file_bytes = 0;
+  uint32_t version = 0;  // format version the file was written in
 };
 
 // Writes `dir/SnapshotFileName(covered_sequence)` atomically.

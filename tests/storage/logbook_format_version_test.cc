@@ -137,6 +137,16 @@ TEST(LogbookFormatVersion, VersionOneDirectoryOpensAndNewRecordsUseTheCurrentFor
   inspection = InspectDataDirectory(&env, kDir);
   ASSERT_TRUE(inspection.ok());
   EXPECT_TRUE(inspection->clean()) << inspection->ToString();
+  // The verifier's listing says which file is in which format.
+  ASSERT_EQ(inspection->snapshots.size(), 1u);
+  EXPECT_EQ(inspection->snapshots[0].version, 1u);
+  for (const InspectedSegment& segment : inspection->segments) {
+    const bool is_new = segment.file == SegmentFileName(newest);
+    EXPECT_EQ(segment.version, is_new ? kLogFormatVersion : 1u) << segment.file;
+    EXPECT_NE(inspection->ToString().find("segment " + segment.file + ": format " + std::to_string(segment.version)),
+              std::string::npos)
+        << inspection->ToString();
+  }
 
   CrdtMap map(kReplica);
   auto logbook = OpenInto(&env, kDir, TestOptions(), &map);
