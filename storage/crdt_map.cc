@@ -344,7 +344,8 @@ Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
       store(key, *slot_key, emptied);
     }
   };
-  // A slot holding just `entry`, replacing whatever this replica observed.
+  // A slot holding just a new entry of `value`, replacing whatever this
+  // replica observed.
   auto replace_with = [&](KeyMap::iterator key, const SlotKey& slot_key, std::string_view value) {
     const StoredSlot* existing = FindIn(key->second, slot_key);
     Slot& next = next_slot_;
