@@ -15,15 +15,37 @@
 namespace {
 thread_local bool counting = false;
 thread_local size_t allocations = 0;
-}  // namespace
 
-void* operator new(size_t size) {
+// Out of line, so that GCC does not see malloc and free through the inlined
+// operators and warn (-Wmismatched-new-delete) where the tests pair new
+// with delete.
+[[gnu::noinline]] void* CountedAllocate(size_t size) {
   if (counting) ++allocations;
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
+[[gnu::noinline]] void Release(void* p) noexcept { std::free(p); }
+}  // namespace
+
+// Every plain form (not the over-aligned ones, which keep their own pairs),
+// so that nothing allocated here is freed by the sanitizer's operators or
+// the other way round.
+void* operator new(size_t size) { return CountedAllocate(size); }
+void* operator new[](size_t size) { return CountedAllocate(size); }
+void* operator new(size_t size, const std::nothrow_t&) noexcept {
+  try {
+    return CountedAllocate(size);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+void* operator new[](size_t size, const std::nothrow_t& tag) noexcept { return operator new(size, tag); }
+void operator delete(void* p) noexcept { Release(p); }
+void operator delete[](void* p) noexcept { Release(p); }
+void operator delete(void* p, size_t) noexcept { Release(p); }
+void operator delete[](void* p, size_t) noexcept { Release(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { Release(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { Release(p); }
 
 namespace parley {
 namespace {
