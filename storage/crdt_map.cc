@@ -611,16 +611,25 @@ ValueType CrdtMap::TypeOf(std::string_view key) const {
   return ks ? VisibleType(*ks) : ValueType::kNone;
 }
 
+// Reads look the key up once: GET and INCR run them per command, and each
+// lookup is a walk of the ordered key map.
+const std::string* CrdtMap::FindRegister(std::string_view key) const {
+  const KeyState* ks = FindKey(key);
+  if (ks == nullptr || VisibleType(*ks) != ValueType::kRegister) return nullptr;
+  const StoredEntries& entries = FindIn(*ks, FirstSlotKey(ValueType::kRegister))->entries;
+  return &entries.value(entries.Newest());
+}
+
 std::optional<std::string> CrdtMap::GetRegister(std::string_view key) const {
-  if (TypeOf(key) != ValueType::kRegister) return std::nullopt;
-  const StoredEntries& entries = FindSlot(key, ValueType::kRegister, {})->entries;
-  return entries.value(entries.Newest());
+  const std::string* value = FindRegister(key);
+  return value ? std::optional<std::string>(*value) : std::nullopt;
 }
 
 std::optional<int64_t> CrdtMap::GetCounter(std::string_view key) const {
-  if (TypeOf(key) != ValueType::kCounter) return std::nullopt;
+  const KeyState* ks = FindKey(key);
+  if (ks == nullptr || VisibleType(*ks) != ValueType::kCounter) return std::nullopt;
   uint64_t sum = 0;
-  const StoredEntries& entries = FindSlot(key, ValueType::kCounter, {})->entries;
+  const StoredEntries& entries = FindIn(*ks, FirstSlotKey(ValueType::kCounter))->entries;
   for (size_t i = 0; i < entries.size(); ++i) {
     sum += entries.increments(i) - entries.decrements(i);  // two's complement wraps like int64 sums
   }

@@ -159,6 +159,9 @@ class CrdtMap {
   // ---- reads -----------------------------------------------------------------
   ValueType TypeOf(std::string_view key) const;
   std::optional<std::string> GetRegister(std::string_view key) const;
+  // The value GetRegister would return, without copying it; null if `key`
+  // does not hold a register. Valid until the map next changes.
+  const std::string* FindRegister(std::string_view key) const;
   std::optional<int64_t> GetCounter(std::string_view key) const;
   std::vector<std::string> SetMembers(std::string_view key) const;
   bool SetContains(std::string_view key, std::string_view member) const;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "protocol/message_codec.h"
 
@@ -768,12 +769,18 @@ void NodeCore::TakeOutputs(NodeOutputs* out) {
     stats_.bytes_sent += p.bytes.size();
   }
   for (MemberChange& c : membership_->TakeChanges()) outputs_.members.push_back(std::move(c));
+  // Member by member: std::swap of the struct moved every vector through a
+  // temporary (three moves each), on every write. outputs_ keeps the old
+  // vectors' capacity.
   out->packets.clear();
   out->writes.clear();
   out->changes.clear();
   out->members.clear();
-  out->sync_wanted = false;
-  std::swap(*out, outputs_);  // outputs_ keeps the old vectors' capacity
+  out->packets.swap(outputs_.packets);
+  out->writes.swap(outputs_.writes);
+  out->changes.swap(outputs_.changes);
+  out->members.swap(outputs_.members);
+  out->sync_wanted = std::exchange(outputs_.sync_wanted, false);
 }
 
 }  // namespace parley

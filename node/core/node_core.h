@@ -63,6 +63,8 @@ struct KeyChange {
   std::string key;
 };
 
+// NodeCore::TakeOutputs hands these over member by member: a new field
+// must be added there too.
 struct NodeOutputs {
   std::vector<OutgoingPacket> packets;
   std::vector<WriteDone> writes;

@@ -57,6 +57,11 @@ bool ParseAmount(RespSession& s, const std::string& text, int64_t* amount) {
 }  // namespace
 
 void GetCommand(RespSession& s, Args args) {
+  // A register, the common case: one key lookup and no copy of the value.
+  if (const std::string* value = s.backend().map().FindRegister(args[1])) {
+    s.reply().Bulk(*value);
+    return;
+  }
   std::string value;
   switch (ReadString(s.backend().map(), args[1], &value)) {
     case StringRead::kMissing: s.reply().Null(); break;
