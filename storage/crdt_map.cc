@@ -10,6 +10,8 @@
 
 #include <xxhash.h>
 
+#include "storage/varint.h"
+
 namespace parley {
 
 // ---- Op helpers ---------------------------------------------------------------
@@ -687,15 +689,9 @@ template <typename Sink>
 class CanonicalWriter {
  public:
   explicit CanonicalWriter(Sink& sink) : sink_(sink) {}
-  void Uint(uint64_t v) {  // as a LEB128 varint
-    uint8_t buf[10];
-    size_t n = 0;
-    while (v >= 0x80) {
-      buf[n++] = static_cast<uint8_t>(v | 0x80);
-      v >>= 7;
-    }
-    buf[n++] = static_cast<uint8_t>(v);
-    sink_.Put(buf, n);
+  void Uint(uint64_t v) {
+    char buf[kMaxVarint64Bytes];
+    sink_.Put(buf, EncodeVarint64(buf, v));
   }
   void Bytes(std::string_view s) {
     Uint(s.size());

@@ -244,8 +244,7 @@ Result<uint64_t> Logbook::Append(const Delta& delta) {
   thread_local std::string record;
   if (record.capacity() > (1u << 20)) std::string().swap(record);
   record.assign(kRecordHeaderSize, '\0');
-  record.reserve(kRecordHeaderSize + 2 * delta.ApproximateBytes());
-  EncodeCompactDelta(delta, &record);
+  EncodeCompactDelta(delta, &record);  // sizes the buffer itself
   const size_t payload_bytes = record.size() - kRecordHeaderSize;
   if (payload_bytes > options_.max_record_bytes) {
     return Status::InvalidArgument("delta of " + std::to_string(payload_bytes) + " bytes exceeds the record limit of " +
