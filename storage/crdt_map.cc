@@ -389,24 +389,23 @@ Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
           next.clock.AssignCanonical({});
           next.entries.clear();
         }
-        Entry mine{event(), ts, {}, 0, 0};
         // This replica's contribution is cumulative: the new entry replaces
-        // the old one and carries its totals forward.
+        // the old one and carries its totals forward. Entries are sorted by
+        // dot, replica first, so the new dot takes the old one's place.
         auto own = std::find_if(next.entries.begin(), next.entries.end(),
                                 [&](const Entry& e) { return e.dot.replica == self_; });
-        if (own != next.entries.end()) {
-          mine.increments = own->increments;
-          mine.decrements = own->decrements;
-          next.entries.erase(own);
+        if (own == next.entries.end()) {
+          own = std::lower_bound(next.entries.begin(), next.entries.end(), self_,
+                                 [](const Entry& e, ReplicaId replica) { return e.dot.replica < replica; });
+          own = next.entries.insert(own, Entry{});
         }
+        own->dot = event();
+        own->ts = ts;
         if (op.amount >= 0) {
-          mine.increments += static_cast<uint64_t>(op.amount);
+          own->increments += static_cast<uint64_t>(op.amount);
         } else {
-          mine.decrements += 0 - static_cast<uint64_t>(op.amount);
+          own->decrements += 0 - static_cast<uint64_t>(op.amount);
         }
-        auto pos = std::lower_bound(next.entries.begin(), next.entries.end(), mine,
-                                    [](const Entry& a, const Entry& b) { return a.dot < b.dot; });
-        next.entries.insert(pos, std::move(mine));
         store(key, slot_key, next);
         break;
       }

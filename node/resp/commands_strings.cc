@@ -22,9 +22,11 @@ void IncrementBy(RespSession& s, const std::string& key, int64_t amount) {
   const CrdtMap& map = s.backend().map();
   int64_t current = 0;
   size_t count = 0;  // ops: at most a DEL of a numeric register, then the increment
-  switch (map.TypeOf(key)) {
+  // A counter, the common case, takes one key lookup.
+  std::optional<int64_t> counter = map.GetCounter(key);
+  switch (counter ? ValueType::kCounter : map.TypeOf(key)) {
     case ValueType::kNone: break;
-    case ValueType::kCounter: current = map.GetCounter(key).value_or(0); break;
+    case ValueType::kCounter: current = counter.value_or(0); break;
     case ValueType::kRegister: {
       std::string text = map.GetRegister(key).value_or("");
       if (!ParseInt64(text, &current)) {

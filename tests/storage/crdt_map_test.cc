@@ -117,6 +117,28 @@ TEST(CrdtMap, CounterSumsAllReplicas) {
   EXPECT_EQ(a.StateDigest(), b.StateDigest());
 }
 
+// A replica's counter entry sits among the others by replica id: its first
+// increment goes between them, later ones update it where it is.
+TEST(CrdtMap, CounterEntryOfAMiddleReplicaStaysInPlace) {
+  CrdtMap a(1), b(2), c(3);
+  Must(a.Apply(Op::Incr("c", 1), 1));
+  Must(c.Apply(Op::Incr("c", 100), 1));
+  Sync(a, b);
+  Sync(b, c);
+  Must(b.Apply(Op::Incr("c", 10), 2));  // new entry between replicas 1 and 3
+  Must(b.Apply(Op::Incr("c", 10), 3));  // replaces it
+  Must(b.Apply(Op::Incr("c", -5), 4));
+  EXPECT_EQ(b.GetCounter("c"), 116);
+  EXPECT_EQ(b.StateDigest(), b.RecomputeStateDigest());
+  Sync(a, b);
+  Sync(b, c);
+  Sync(a, c);
+  for (const CrdtMap* m : {&a, &b, &c}) {
+    EXPECT_EQ(m->GetCounter("c"), 116);
+    EXPECT_EQ(m->StateDigest(), a.StateDigest());
+  }
+}
+
 TEST(CrdtMap, SetAddWinsOverConcurrentRemove) {
   CrdtMap a(1), b(2);
   Must(a.Apply(Op::SAdd("s", "x"), 1));
