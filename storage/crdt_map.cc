@@ -238,14 +238,18 @@ CrdtMap::SlotView CrdtMap::StoreSlot(KeyMap::iterator key, const SlotKey& slot_k
       index_.Add(replica, counter, view.ref);
     }
   }
-  Digest before =
-      view.slot == last_hashed_.slot ? last_hashed_.hash : SlotHash(key->first, *view.slot_key, *view.slot);
+  if (view.slot != unhashed_.slot) {
+    // Fold the previous change in, and take this slot's term out until the
+    // slot is hashed again (see Unhashed in the header).
+    slot_sum_ = SlotSum();
+    Digest before = SlotHash(key->first, *view.slot_key, *view.slot);
+    slot_sum_.high -= before.high;
+    slot_sum_.low -= before.low;
+    unhashed_.key = &key->first;
+    unhashed_.slot_key = view.slot_key;
+    unhashed_.slot = view.slot;
+  }
   view.slot->Assign(std::move(next));  // leaves next's buffers (stored_slot.h)
-  Digest after = SlotHash(key->first, *view.slot_key, *view.slot);
-  slot_sum_.high += after.high - before.high;
-  slot_sum_.low += after.low - before.low;
-  last_hashed_.slot = view.slot;
-  last_hashed_.hash = after;
   bool is_live = KeyIsLive(ks);
   if (was_live != is_live) live_keys_ += is_live ? 1 : static_cast<size_t>(-1);
   return view;
@@ -837,7 +841,13 @@ Digest CrdtMap::DigestWith(const Digest& slot_sum) const {
   return Digest{h.high64, h.low64};
 }
 
-Digest CrdtMap::StateDigest() const { return DigestWith(slot_sum_); }
+Digest CrdtMap::SlotSum() const {
+  if (unhashed_.slot == nullptr) return slot_sum_;
+  Digest h = SlotHash(*unhashed_.key, *unhashed_.slot_key, *unhashed_.slot);
+  return Digest{slot_sum_.high + h.high, slot_sum_.low + h.low};
+}
+
+Digest CrdtMap::StateDigest() const { return DigestWith(SlotSum()); }
 
 Digest CrdtMap::RecomputeStateDigest() const {
   Digest sum;
