@@ -87,10 +87,17 @@ void RespSession::Execute(std::vector<std::string>& args) {
   scratch_.clear();
   writer_ = RespWriter(&scratch_, protocol_);
 
-  std::string name = args[0];
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); });
-  const CommandSpec* spec = FindCommand(name);
+  const CommandSpec* spec = looked_up_spec_;
+  if (spec == nullptr || args[0] != looked_up_name_) {
+    std::string name = args[0];
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); });
+    spec = FindCommand(name);
+    if (spec != nullptr) {
+      looked_up_name_ = args[0];
+      looked_up_spec_ = spec;
+    }
+  }
   if (spec == nullptr) {
     writer_.Error("ERR " + UnknownCommandMessage(args));
   } else if ((spec->arity > 0 && static_cast<int>(args.size()) != spec->arity) ||
@@ -99,10 +106,10 @@ void RespSession::Execute(std::vector<std::string>& args) {
   } else if (!authenticated_ && !(spec->flags & kNoAuth)) {
     writer_.Error("NOAUTH Authentication required.");
   } else if (protocol_ == 2 && subscription_count() > 0 && !(spec->flags & kSubscribedOk)) {
-    writer_.Error("ERR Can't execute '" + name +
+    writer_.Error(std::string("ERR Can't execute '") + spec->name +
                   "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
   } else {
-    last_command = spec->name;
+    last_command = spec;
     spec->handler(*this, args);
   }
   executing_ = false;

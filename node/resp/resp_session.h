@@ -33,6 +33,8 @@
 
 namespace parley::resp {
 
+struct CommandSpec;
+
 struct SessionIo {
   std::function<void(std::string bytes)> send;  // reply bytes, in order
   std::function<void()> close;                  // after everything sent so far
@@ -76,7 +78,7 @@ class RespSession : public std::enable_shared_from_this<RespSession> {
   const std::string& peer_address() const { return peer_address_; }
   const std::string& local_address() const { return local_address_; }
   uint64_t commands_run() const { return commands_run_; }
-  std::string last_command;
+  const CommandSpec* last_command = nullptr;  // for CLIENT INFO's cmd=
   // After the current reply, send what is queued and close (QUIT).
   void CloseAfterReply() { close_requested_ = true; }
 
@@ -155,6 +157,11 @@ class RespSession : public std::enable_shared_from_this<RespSession> {
   std::deque<PendingReply> pending_;  // in order; front blocks the rest
   uint64_t next_seq_ = 1;
   std::string scratch_;  // reply of the running command
+  // The last command name as the client spelled it, and its spec: clients
+  // repeat commands, and a byte compare is cheaper than lower-casing and
+  // hashing the name again.
+  std::string looked_up_name_;
+  const CommandSpec* looked_up_spec_ = nullptr;
   RespWriter writer_;
   std::unique_ptr<AckRoute> ack_route_;
   // The running command's write (SubmitWrite), before its reply is queued;

@@ -1,6 +1,8 @@
 // CLIENT INFO/LIST lines (see session_info.h).
 #include "node/resp/session_info.h"
 
+#include "node/resp/resp_commands.h"
+
 namespace parley::resp {
 
 std::string ClientInfoLine(const RespSession& s) {
@@ -12,7 +14,8 @@ std::string ClientInfoLine(const RespSession& s) {
   line += " sub=" + std::to_string(s.channels().size());
   line += " psub=" + std::to_string(s.patterns().size());
   line += " ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 omem=0 tot-mem=0 events=r";
-  line += " cmd=" + (s.last_command.empty() ? std::string("NULL") : s.last_command);
+  line += " cmd=";
+  line += s.last_command == nullptr ? "NULL" : s.last_command->name;
   line += " user=default redir=-1 resp=" + std::to_string(s.protocol());
   line += " lib-name=" + s.lib_name + " lib-ver=" + s.lib_version;
   return line;

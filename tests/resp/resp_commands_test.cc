@@ -274,6 +274,18 @@ TEST_F(RespCommandsTest, ClientCommandInfoAndCommand) {
   EXPECT_NE(Run({"INFO", "keyspace"}).find("db0:keys=1,expires=0"), std::string::npos);
 }
 
+// The session remembers its last lookup by the name's exact spelling; any
+// other spelling, or an unknown name, is looked up afresh.
+TEST_F(RespCommandsTest, CommandNamesResolveInAnySpellingOneAfterAnother) {
+  EXPECT_EQ(Run({"set", "k", "1"}), "OK");
+  EXPECT_EQ(Run({"SET", "k", "2"}), "OK");
+  EXPECT_EQ(Run({"Get", "k"}), "2");
+  EXPECT_EQ(Run({"GETX", "k"}), "(error) ERR unknown command 'GETX', with args beginning with: 'k' ");
+  EXPECT_EQ(Run({"Get", "k"}), "2");
+  EXPECT_EQ(Run({"GET", "k", "extra"}), "(error) ERR wrong number of arguments for 'get' command");
+  EXPECT_NE(Run({"client", "info"}).find(" cmd=client"), std::string::npos);
+}
+
 TEST_F(RespCommandsTest, QuitRepliesThenCloses) {
   session_->Feed(EncodeCommand({"QUIT"}) + EncodeCommand({"PING"}));
   EXPECT_EQ(TakeReplies(), "OK");

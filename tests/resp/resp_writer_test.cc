@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 namespace parley::resp {
 namespace {
 
@@ -20,6 +22,13 @@ TEST(RespWriterTest, ScalarsAreTheSameInBothProtocols) {
     EXPECT_EQ(Write(protocol, [](RespWriter& w) { w.Bulk("a\r\nb"); }), "$4\r\na\r\nb\r\n");
     EXPECT_EQ(Write(protocol, [](RespWriter& w) { w.Error("ERR bad\r\nthing"); }), "-ERR bad  thing\r\n");
   }
+}
+
+TEST(RespWriterTest, WidestNumbersFit) {
+  EXPECT_EQ(Write(2, [](RespWriter& w) { w.Integer(INT64_MIN); }), ":-9223372036854775808\r\n");
+  EXPECT_EQ(Write(2, [](RespWriter& w) { w.Integer(INT64_MAX); }), ":9223372036854775807\r\n");
+  EXPECT_EQ(Write(2, [](RespWriter& w) { w.Array(UINT64_MAX); }), "*18446744073709551615\r\n");
+  EXPECT_EQ(Write(2, [](RespWriter& w) { w.Integer(0); }), ":0\r\n");
 }
 
 TEST(RespWriterTest, Resp3TypesDowngradeInResp2) {
