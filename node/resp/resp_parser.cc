@@ -86,7 +86,24 @@ RespParser::Outcome RespParser::ParseInline(std::vector<std::string>* args) {
 
 RespParser::Outcome RespParser::ReadLength(char prefix, const char* too_big, const char* invalid,
                                            long long* value) {
-  std::string_view rest(buffer_.data() + read_, buffer_.size() - read_);
+  // Fast path for what clients send: the prefix, 1-18 digits without a
+  // leading zero, "\r" and one more byte. Anything else (signs, long or odd
+  // numbers, a line not yet complete) takes the checked path below, which
+  // accepts and refuses exactly as before.
+  const char* line = buffer_.data() + read_;
+  const char* end = buffer_.data() + buffer_.size();
+  if (end - line >= 4 && line[0] == prefix && (line[1] != '0' || line[2] == '\r')) {
+    const char* digit = line + 1;
+    const char* limit = end - line > 19 ? line + 19 : end;
+    long long v = 0;
+    while (digit < limit && static_cast<unsigned char>(*digit - '0') < 10) v = v * 10 + (*digit++ - '0');
+    if (digit > line + 1 && digit + 1 < end && *digit == '\r') {
+      *value = v;
+      read_ += static_cast<size_t>(digit + 2 - line);
+      return Outcome::kCommand;
+    }
+  }
+  std::string_view rest(line, buffer_.size() - read_);
   size_t cr = rest.find('\r');
   if (cr == std::string_view::npos || cr + 1 >= rest.size()) {
     if (rest.size() > kMaxHeaderBytes) return Fail(too_big);

@@ -93,6 +93,13 @@ TEST(RespParserTest, InlineCommandsFollowRedisQuoting) {
   EXPECT_EQ(commands[2], (Args{"EMPTY", ""}));
 }
 
+TEST(RespParserTest, LengthsOfEveryWidthParse) {
+  std::string ten(10, 'x');
+  std::vector<Args> commands = ParseAll("*3\r\n$0\r\n\r\n$1\r\na\r\n$10\r\n" + ten + "\r\n");
+  ASSERT_EQ(commands.size(), 1u);
+  EXPECT_EQ(commands[0], (Args{"", "a", ten}));
+}
+
 TEST(RespParserTest, MalformedInputGivesRedisErrors) {
   struct Case {
     std::string input;
@@ -108,6 +115,12 @@ TEST(RespParserTest, MalformedInputGivesRedisErrors) {
       {"*99999999999\r\n", "Protocol error: invalid multibulk length"},
       {"*+1\r\n", "Protocol error: invalid multibulk length"},
       {"*01\r\n", "Protocol error: invalid multibulk length"},
+      {"*1 \r\n", "Protocol error: invalid multibulk length"},
+      {"*1\r\n$01\r\nab\r\n", "Protocol error: invalid bulk length"},
+      {"*1\r\n$1x\r\n", "Protocol error: invalid bulk length"},
+      {"*1\r\n$\r\n", "Protocol error: invalid bulk length"},
+      {"*1\r\n$1000000000000000000\r\n", "Protocol error: invalid bulk length"},   // 19 digits
+      {"*1\r\n$99999999999999999999\r\n", "Protocol error: invalid bulk length"},  // beyond int64
       {"SET \"a\r\n", "Protocol error: unbalanced quotes in request"},
       {"SET \"a\"b\r\n", "Protocol error: unbalanced quotes in request"},
   };
