@@ -87,7 +87,7 @@ void RunPipelined(benchmark::State& state, const std::string& command, bool logg
   ServerState server;
   size_t reply_bytes = 0;
   SessionIo io;
-  io.send = [&reply_bytes](std::string bytes) { reply_bytes += bytes.size(); };
+  io.send = [&reply_bytes](std::string_view bytes) { reply_bytes += bytes.size(); };
   std::shared_ptr<RespSession> session = RespSession::Create(&backend, &server, std::move(io));
 
   std::string pipeline;

@@ -110,7 +110,7 @@ void RespServer::OnConnection() {
     local_address = FormatAddress(FromSockaddr(reinterpret_cast<sockaddr*>(&local)));
   }
   SessionIo io;
-  io.send = [this, id](std::string bytes) { QueueReply(id, std::move(bytes)); };
+  io.send = [this, id](std::string_view bytes) { QueueReply(id, bytes); };
   io.close = [connection] { connection->CloseAfterWrites(); };
   io.defer_drain = [this, id] { DeferDrain(id); };
   Client client;
@@ -150,11 +150,11 @@ void RespServer::DrainDeferred() {
   }
 }
 
-void RespServer::QueueReply(uint64_t id, std::string bytes) {
+void RespServer::QueueReply(uint64_t id, std::string_view bytes) {
   auto it = clients_.find(id);
   if (it == clients_.end()) return;
   Client& client = it->second;
-  client.connection->WriteLater(std::move(bytes));
+  client.connection->WriteLater(bytes);
   if (!client.unsent) {
     client.unsent = true;
     if (unsent_.empty()) {

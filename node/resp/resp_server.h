@@ -71,7 +71,7 @@ class RespServer : public FrontDoor {
   // client, woken by the first reply, then finds the others ready instead of
   // being woken again for each (a pipelined SET spent ~17% of its CPU in
   // those wakeups).
-  void QueueReply(uint64_t client, std::string bytes);
+  void QueueReply(uint64_t client, std::string_view bytes);
   void SendReplies();
 
   std::unique_ptr<RespBackend> backend_;  // outlives the sessions below

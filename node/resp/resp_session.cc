@@ -217,9 +217,8 @@ void RespSession::Drain() {
     return;
   }
   if (!out_.empty() && io_.send) {
-    std::string bytes;
-    bytes.swap(out_);
-    io_.send(std::move(bytes));
+    io_.send(out_);
+    out_.clear();  // keeps the buffer: the next batch of replies needs no allocation
   }
   if (close_requested_ && pending_.empty()) {
     auto close = io_.close;

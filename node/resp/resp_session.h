@@ -36,7 +36,7 @@ namespace parley::resp {
 struct CommandSpec;
 
 struct SessionIo {
-  std::function<void(std::string bytes)> send;  // reply bytes, in order
+  std::function<void(std::string_view bytes)> send;  // reply bytes, in order; copied
   std::function<void()> close;                  // after everything sent so far
   // Optional. Acknowledgements that arrive between commands (one fsync can
   // acknowledge a whole pipeline) call this once instead of sending at

@@ -129,9 +129,11 @@ void TcpConnection::Write(std::string bytes) {
   SendQueued();
 }
 
-void TcpConnection::WriteLater(std::string bytes) {
+void TcpConnection::WriteLater(std::string_view bytes) {
   if (closing_ || bytes.empty()) return;
-  Queue(std::move(bytes));
+  // Appended, not moved in: the caller keeps its buffer for the next reply.
+  queued_bytes_ += bytes.size();
+  pending_.append(bytes);
 }
 
 void TcpConnection::SendQueued() {

@@ -50,7 +50,7 @@ class TcpConnection {
   // Write): a server that answers many clients in one loop turn sends all
   // replies at the end of the turn, as Redis does before it sleeps, so a
   // client woken by the first reply finds the others already there.
-  void WriteLater(std::string bytes);
+  void WriteLater(std::string_view bytes);
   void SendQueued();
   // Closes at once; queued and in-flight writes are dropped.
   void Close(const Status& why = Status::Ok());

@@ -51,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (data[0] & 0x80) server.password = "pw";
   std::string output;
   SessionIo io;
-  io.send = [&output](std::string bytes) { output += bytes; };
+  io.send = [&output](std::string_view bytes) { output += bytes; };
   auto session = RespSession::Create(&backend, &server, std::move(io));
   while (!input.empty() && !session->closing()) {
     size_t n = input.size() < chunk ? input.size() : chunk;

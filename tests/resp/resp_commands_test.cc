@@ -22,7 +22,7 @@ class RespCommandsTest : public ::testing::Test {
   std::shared_ptr<RespSession> NewSession(std::string* output = nullptr) {
     if (output == nullptr) output = &output_;
     SessionIo io;
-    io.send = [output](std::string bytes) { *output += bytes; };
+    io.send = [output](std::string_view bytes) { *output += bytes; };
     io.close = [this] { closed_ = true; };
     return RespSession::Create(&backend_, &server_, std::move(io), "127.0.0.1:5555", "127.0.0.1:6379");
   }
@@ -197,7 +197,7 @@ TEST_F(RespCommandsTest, AcknowledgedPipelineIsSentInOnePiece) {
   std::vector<std::string> sends;
   int deferrals = 0;
   SessionIo io;
-  io.send = [&sends](std::string bytes) { sends.push_back(std::move(bytes)); };
+  io.send = [&sends](std::string_view bytes) { sends.emplace_back(bytes); };
   io.defer_drain = [&deferrals] { ++deferrals; };
   auto session = RespSession::Create(&backend_, &server_, std::move(io));
   backend_.auto_ack = false;
