@@ -7,6 +7,7 @@
 #include <cstring>
 #include <set>
 #include <span>
+#include <tuple>
 
 #include <xxhash.h>
 
@@ -257,16 +258,14 @@ CrdtMap::SlotView CrdtMap::StoreSlot(KeyMap::iterator key, const SlotKey& slot_k
 
 // ---- writes -------------------------------------------------------------------
 
+Status CrdtMap::CheckType(const Op& op, const KeyState* ks) {
+  if (op.kind == Op::Kind::kSet || op.kind == Op::Kind::kDel || ks == nullptr) return Status::Ok();
+  ValueType held = VisibleType(*ks);
+  if (held != ValueType::kNone && held != TypeWritten(op.kind)) return WrongTypeError(op.key, held);
+  return Status::Ok();
+}
+
 Status CrdtMap::CheckTypes(std::span<const Op> ops) const {
-  if (ops.size() == 1) {
-    const Op& op = ops[0];
-    ValueType wants = TypeWritten(op.kind);
-    if (op.kind == Op::Kind::kSet || op.kind == Op::Kind::kDel) return Status::Ok();
-    const KeyState* ks = FindKey(op.key);
-    ValueType held = ks ? VisibleType(*ks) : ValueType::kNone;
-    if (held != ValueType::kNone && held != wants) return WrongTypeError(op.key, held);
-    return Status::Ok();
-  }
   // Types as earlier ops of this batch leave them.
   std::map<std::string_view, ValueType> pending;
   for (const Op& op : ops) {
@@ -303,8 +302,20 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
 
 Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
   delta->context.Clear();
-  Status allowed =
-      self_ == 0 ? Status::InvalidArgument("this map has no replica id and cannot write") : CheckTypes(ops);
+  // A single op, the common case, looks its key up once for both the type
+  // check and the change: `single` is where the key is or would go.
+  KeyMap::iterator single = keys_.end();
+  bool single_found = false;
+  Status allowed;
+  if (self_ == 0) {
+    allowed = Status::InvalidArgument("this map has no replica id and cannot write");
+  } else if (ops.size() == 1) {
+    single = keys_.lower_bound(ops[0].key);
+    single_found = single != keys_.end() && single->first == ops[0].key;
+    allowed = CheckType(ops[0], single_found ? &single->second : nullptr);
+  } else {
+    allowed = CheckTypes(ops);
+  }
   if (!allowed.ok()) {
     delta->slots.clear();
     return allowed;
@@ -371,7 +382,15 @@ Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
   for (const Op& op : ops) {
     bool removes = op.kind == Op::Kind::kDel || op.kind == Op::Kind::kSRem || op.kind == Op::Kind::kHDel;
     // A removal of something absent is a no-op and must not create a key.
-    auto key = removes ? keys_.find(op.key) : keys_.try_emplace(op.key).first;
+    KeyMap::iterator key;
+    if (ops.size() == 1) {
+      key = single_found ? single
+            : removes    ? keys_.end()
+                         : keys_.emplace_hint(single, std::piecewise_construct, std::forward_as_tuple(op.key),
+                                              std::forward_as_tuple());
+    } else {
+      key = removes ? keys_.find(op.key) : keys_.try_emplace(op.key).first;
+    }
     if (key == keys_.end()) continue;
     switch (op.kind) {
       case Op::Kind::kDel:

@@ -235,6 +235,9 @@ class CrdtMap {
   static bool KeyIsLive(const KeyState& ks);
   template <typename Sink>
   void Encode(Sink& sink) const;
+  // Whether `op` may write a key in state `ks` (null: no such key).
+  static Status CheckType(const Op& op, const KeyState* ks);
+  // The same for a batch, with the types earlier ops of it leave.
   Status CheckTypes(std::span<const Op> ops) const;
   // Replaces the state of one slot, keeping live counts, the index and the
   // slot hash sum right. `grown` names every replica whose clock entry may

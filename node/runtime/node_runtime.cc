@@ -285,8 +285,12 @@ void NodeRuntime::Drain() {
     for (const MemberChange& c : out.members) LogMemberChange(c);
     if (out.sync_wanted && sync_) sync_->Request();
     for (const WriteDone& w : out.writes) {
-      auto it = std::lower_bound(pending_writes_.begin(), pending_writes_.end(), w.write,
-                                 [](const auto& pending, uint64_t id) { return pending.first < id; });
+      // Writes mostly settle in order: try the oldest before searching.
+      auto it = pending_writes_.begin();
+      if (it == pending_writes_.end() || it->first != w.write) {
+        it = std::lower_bound(pending_writes_.begin(), pending_writes_.end(), w.write,
+                              [](const auto& pending, uint64_t id) { return pending.first < id; });
+      }
       if (it == pending_writes_.end() || it->first != w.write || !it->second) continue;
       WriteCallback done = std::move(it->second);
       it->second = nullptr;
