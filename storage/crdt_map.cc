@@ -383,13 +383,13 @@ Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
     bool removes = op.kind == Op::Kind::kDel || op.kind == Op::Kind::kSRem || op.kind == Op::Kind::kHDel;
     // A removal of something absent is a no-op and must not create a key.
     KeyMap::iterator key;
-    if (ops.size() == 1) {
-      key = single_found ? single
-            : removes    ? keys_.end()
-                         : keys_.emplace_hint(single, std::piecewise_construct, std::forward_as_tuple(op.key),
-                                              std::forward_as_tuple());
-    } else {
+    if (ops.size() > 1) {
       key = removes ? keys_.find(op.key) : keys_.try_emplace(op.key).first;
+    } else if (single_found || removes) {
+      key = single_found ? single : keys_.end();
+    } else {
+      key = keys_.emplace_hint(single, std::piecewise_construct, std::forward_as_tuple(op.key),
+                               std::forward_as_tuple());
     }
     if (key == keys_.end()) continue;
     switch (op.kind) {
@@ -415,13 +415,9 @@ Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
         // This replica's contribution is cumulative: the new entry replaces
         // the old one and carries its totals forward. Entries are sorted by
         // dot, replica first, so the new dot takes the old one's place.
-        auto own = std::find_if(next.entries.begin(), next.entries.end(),
-                                [&](const Entry& e) { return e.dot.replica == self_; });
-        if (own == next.entries.end()) {
-          own = std::lower_bound(next.entries.begin(), next.entries.end(), self_,
-                                 [](const Entry& e, ReplicaId replica) { return e.dot.replica < replica; });
-          own = next.entries.insert(own, Entry{});
-        }
+        auto own = std::lower_bound(next.entries.begin(), next.entries.end(), self_,
+                                    [](const Entry& e, ReplicaId replica) { return e.dot.replica < replica; });
+        if (own == next.entries.end() || own->dot.replica != self_) own = next.entries.insert(own, Entry{});
         own->dot = event();
         own->ts = ts;
         if (op.amount >= 0) {

@@ -37,7 +37,7 @@ struct CommandSpec;
 
 struct SessionIo {
   std::function<void(std::string_view bytes)> send;  // reply bytes, in order; copied
-  std::function<void()> close;                  // after everything sent so far
+  std::function<void()> close;                       // after everything sent so far
   // Optional. Acknowledgements that arrive between commands (one fsync can
   // acknowledge a whole pipeline) call this once instead of sending at
   // once; the server then calls DrainDeferred() later in the same loop
