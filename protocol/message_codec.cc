@@ -109,7 +109,7 @@ void Write(const PushPullMessage& m, MsgpackWriter& w) {
   }
 }
 void Write(const DeltaBatchMessage& m, MsgpackWriter& w) {
-  Begin(MessageKind::kDeltaBatch, 2, w);
+  Begin(MessageKind::kDeltaBatch, m.tree ? 3 : 2, w);
   w.Uint(m.hops);
   w.Array(static_cast<uint32_t>(m.deltas.size()));
   for (const DeltaItem& item : m.deltas) {
@@ -121,6 +121,7 @@ void Write(const DeltaBatchMessage& m, MsgpackWriter& w) {
     }
     WriteDelta(item.delta, w);
   }
+  if (m.tree) w.Bool(true);
 }
 void Write(const ContextDigestMessage& m, MsgpackWriter& w) {
   Begin(MessageKind::kContextDigest, 4, w);
@@ -295,6 +296,7 @@ std::optional<Message> FieldDecoder::Decode(MessageKind kind) {
         delta_item.delta = ReadDelta(pair[1], limits_, r_);
         m.deltas.push_back(std::move(delta_item));
       }
+      if (f_.size() > 2) m.tree = r_.Bool(f_[2], "delta-batch tree");
       return m;
     }
     case MessageKind::kContextDigest: {

@@ -114,8 +114,15 @@ const SlotKey& FirstSlotKey(ValueType type) {
 // ---- lookup -----------------------------------------------------------------
 
 const CrdtMap::KeyState* CrdtMap::FindKey(std::string_view key) const {
-  auto it = keys_.find(key);
-  return it == keys_.end() ? nullptr : &it->second;
+  const KeyEntry* entry = FindEntry(key);
+  return entry == nullptr ? nullptr : &entry->second;
+}
+
+CrdtMap::KeyEntry* CrdtMap::EntryFor(std::string_view key) {
+  if (KeyEntry* entry = FindEntry(key)) return entry;
+  KeyEntry* entry = &*keys_.try_emplace(std::string(key)).first;
+  key_index_.Insert(entry->first, entry);
+  return entry;
 }
 
 const StoredSlot* CrdtMap::FindIn(const KeyState& ks, const SlotKey& slot_key) {
@@ -215,7 +222,7 @@ bool CrdtMap::KeyIsLive(const KeyState& ks) {
 
 // ---- slot storage ---------------------------------------------------------------
 
-CrdtMap::SlotView CrdtMap::StoreSlot(KeyMap::iterator key, const SlotKey& slot_key, Slot& next,
+CrdtMap::SlotView CrdtMap::StoreSlot(KeyEntry* key, const SlotKey& slot_key, Slot& next,
                                      std::span<const VersionVector::Entry> grown) {
   KeyState& ks = key->second;
   ++version_;
@@ -304,15 +311,13 @@ Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
   delta->context.Clear();
   // A single op, the common case, looks its key up once for both the type
   // check and the change: `single` is where the key is or would go.
-  KeyMap::iterator single = keys_.end();
-  bool single_found = false;
+  KeyEntry* single = nullptr;
   Status allowed;
   if (self_ == 0) {
     allowed = Status::InvalidArgument("this map has no replica id and cannot write");
   } else if (ops.size() == 1) {
-    single = keys_.lower_bound(ops[0].key);
-    single_found = single != keys_.end() && single->first == ops[0].key;
-    allowed = CheckType(ops[0], single_found ? &single->second : nullptr);
+    single = FindEntry(ops[0].key);
+    allowed = CheckType(ops[0], single ? &single->second : nullptr);
   } else {
     allowed = CheckTypes(ops);
   }
@@ -331,7 +336,7 @@ Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
   // the batch's change (SlotState::after): the entries it made and the dots
   // of the entries it removed, not the slot's whole clock.
   changes_used_ = 0;
-  auto store = [&](KeyMap::iterator key, const SlotKey& slot_key, Slot& next) {
+  auto store = [&](KeyEntry* key, const SlotKey& slot_key, Slot& next) {
     next.clock.Raise(self_, event().counter);
     if (changes_used_ == changes_.size()) changes_.emplace_back();
     Change& change = changes_[changes_used_++];
@@ -351,7 +356,7 @@ Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
     change.view = StoreSlot(key, slot_key, next, {&own, 1});
   };
   // Empties every live slot of `key` whose type is not `keep`.
-  auto clear_others = [&](KeyMap::iterator key, ValueType keep) {
+  auto clear_others = [&](KeyEntry* key, ValueType keep) {
     std::vector<const SlotKey*> doomed;  // slot keys outlive their slots' changes
     ForEachSlot(key->second, [&](const SlotKey& slot_key, const StoredSlot& slot) {
       if (slot_key.type != keep && !slot.entries.empty()) doomed.push_back(&slot_key);
@@ -363,7 +368,7 @@ Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
   };
   // A slot holding just a new entry of `value`, replacing whatever this
   // replica observed.
-  auto replace_with = [&](KeyMap::iterator key, const SlotKey& slot_key, std::string_view value) {
+  auto replace_with = [&](KeyEntry* key, const SlotKey& slot_key, std::string_view value) {
     const StoredSlot* existing = FindIn(key->second, slot_key);
     Slot& next = next_slot_;
     next.clock.AssignCanonical(existing != nullptr ? existing->clock.entries()
@@ -382,16 +387,9 @@ Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
   for (const Op& op : ops) {
     bool removes = op.kind == Op::Kind::kDel || op.kind == Op::Kind::kSRem || op.kind == Op::Kind::kHDel;
     // A removal of something absent is a no-op and must not create a key.
-    KeyMap::iterator key;
-    if (ops.size() > 1) {
-      key = removes ? keys_.find(op.key) : keys_.try_emplace(op.key).first;
-    } else if (single_found || removes) {
-      key = single_found ? single : keys_.end();
-    } else {
-      key = keys_.emplace_hint(single, std::piecewise_construct, std::forward_as_tuple(op.key),
-                               std::forward_as_tuple());
-    }
-    if (key == keys_.end()) continue;
+    KeyEntry* key = ops.size() == 1 ? single : FindEntry(op.key);
+    if (key == nullptr && !removes) key = EntryFor(op.key);
+    if (key == nullptr) continue;
     switch (op.kind) {
       case Op::Kind::kDel:
         clear_others(key, ValueType::kNone);
@@ -522,7 +520,7 @@ Status CrdtMap::Join(const Delta& delta, std::vector<std::string>* changed_keys)
   std::string why;
   if (!delta.IsWellFormed(&why)) return Status::InvalidArgument("malformed delta: " + why);
   for (const SlotState& incoming : delta.slots) {
-    auto key = keys_.try_emplace(incoming.key).first;
+    KeyEntry* key = EntryFor(incoming.key);
     const StoredSlot* existing = FindIn(key->second, incoming.slot);
     if (existing == nullptr) {
       Slot copy = incoming.state;

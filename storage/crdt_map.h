@@ -59,6 +59,7 @@
 
 #include "storage/causal_context.h"
 #include "storage/delta.h"
+#include "storage/flat_index.h"
 #include "storage/hybrid_clock.h"
 #include "storage/slot.h"
 #include "storage/slot_index.h"
@@ -220,6 +221,10 @@ class CrdtMap {
   };
 
   const KeyState* FindKey(std::string_view key) const;
+  KeyEntry* FindEntry(std::string_view key) const { return key_index_.Find(key); }
+  // The key's entry, created (with no slots) if the map lacks it.
+  KeyEntry* EntryFor(std::string_view key);
+  static const std::string& KeyName(const KeyEntry& entry) { return entry.first; }
   const StoredSlot* FindSlot(std::string_view key, ValueType type, std::string_view member) const;
   static const StoredSlot* FindIn(const KeyState& ks, const SlotKey& slot_key);
   // The slot, created empty if the key does not have it yet.
@@ -245,7 +250,7 @@ class CrdtMap {
   // so a slot whose clock names a thousand writers is not walked whole.
   // It may move values out of `next` but leaves its buffers, so the write
   // path reuses one scratch Slot instead of allocating two vectors a write.
-  SlotView StoreSlot(KeyMap::iterator key, const SlotKey& slot_key, Slot& next,
+  SlotView StoreSlot(KeyEntry* key, const SlotKey& slot_key, Slot& next,
                      std::span<const VersionVector::Entry> grown);
   // Hash of one slot with its names; an empty slot (no clock) hashes to 0,
   // as if absent, so creating one changes nothing.
@@ -265,6 +270,10 @@ class CrdtMap {
   ReplicaId self_;
   CausalContext context_;
   KeyMap keys_;
+  // keys_ hashed: every write, joined delta and read names its key, and the
+  // ordered map costs ~log2(n) cache misses a lookup (flat_index.h). The
+  // map keeps the order that Keys(), Diff() and the encoding need.
+  FlatIndex<KeyEntry, &KeyName> key_index_;
   size_t live_keys_ = 0;
   uint64_t version_ = 0;
   uint64_t counter_floor_ = 0;

@@ -52,6 +52,7 @@ Member& Membership::Insert(Member m) {
   by_name_.Insert(stored.name, &stored);
   by_replica_[stored.replica] = &stored;
   if (stored.name != config_.name) roster_.push_back(&stored);
+  ++version_;
   return stored;
 }
 
@@ -75,6 +76,24 @@ size_t Membership::AliveCount() const {
 
 bool Membership::HasReachablePeer() const {
   return std::any_of(roster_.begin(), roster_.end(), [](const Member* m) { return Reachable(*m); });
+}
+
+const std::vector<const Member*>& Membership::TreeNeighbors(size_t fanout) const {
+  if (tree_version_ == version_ && tree_fanout_ == fanout) return tree_neighbors_;
+  tree_version_ = version_;
+  tree_fanout_ = fanout;
+  std::vector<const Member*> ring;  // by name, as members_ is
+  size_t self = 0;
+  for (const auto& [name, m] : members_) {
+    if (name == config_.name) self = ring.size();
+    if (name == config_.name || Reachable(m)) ring.push_back(&m);
+  }
+  tree_neighbors_.clear();
+  if (self > 0) tree_neighbors_.push_back(ring[(self - 1) / fanout]);  // parent
+  for (size_t child = self * fanout + 1; child <= self * fanout + fanout && child < ring.size(); ++child) {
+    tree_neighbors_.push_back(ring[child]);
+  }
+  return tree_neighbors_;
 }
 
 int Membership::TransmitLimit() const {
@@ -173,6 +192,7 @@ void Membership::Tick(uint64_t now_ms) {
         by_name_.Erase(m.name);
         UnindexReplica(m);
         it = members_.erase(it);
+        ++version_;
         continue;
       }
       if (gone && it->first != config_.name) earliest_reap_ = std::min(earliest_reap_, reap_at);
@@ -314,6 +334,7 @@ void Membership::SetState(Member& m, MemberState state, uint64_t incarnation, ui
   if (changed) {
     m.state = state;
     m.state_since_ms = now_ms;
+    ++version_;
   }
   if (state != MemberState::kSuspect) suspicions_.erase(m.name);
   if (changed) changes_.push_back(MemberChange{m.name, state, incarnation, now_ms});

@@ -28,11 +28,11 @@
 #include <vector>
 
 #include "node/core/broadcast_queue.h"
-#include "node/core/member_index.h"
 #include "node/core/node_config.h"
 #include "node/core/outbox.h"
 #include "node/core/suspicion.h"
 #include "protocol/message.h"
+#include "storage/flat_index.h"
 
 namespace parley {
 
@@ -48,6 +48,9 @@ struct Member {
   Address address;
   std::map<std::string, std::string> meta;
 };
+
+inline const std::string& MemberName(const Member& m) { return m.name; }
+using MemberIndex = FlatIndex<Member, &MemberName>;
 
 // A member's state changed (for logs, metrics, tests).
 struct MemberChange {
@@ -88,6 +91,12 @@ class Membership {
   // Up to `n` random alive or suspect members other than this node and
   // `exclude`; with `include_dead`, members declared dead but not yet reaped too.
   std::vector<const Member*> RandomPeers(size_t n, const std::string& exclude = {}, bool include_dead = false);
+  // This node's neighbours in the dissemination tree (SyncConfig::
+  // tree_fanout): the reachable members and this node, sorted by name, form
+  // a heap-shaped tree, where the member at position p has the members at
+  // fanout*p+1 .. fanout*p+fanout as children. Members that agree on the
+  // membership agree on the tree. Cached until the membership changes.
+  const std::vector<const Member*>& TreeNeighbors(size_t fanout) const;
   int local_health() const { return health_; }
   int TransmitLimit() const;
   std::vector<MemberChange> TakeChanges() { return std::move(changes_); }
@@ -160,6 +169,11 @@ class Membership {
   uint64_t earliest_reap_ = UINT64_MAX;
   std::vector<MemberChange> changes_;
   std::vector<std::string> arrivals_;
+  // TreeChildren's ring, rebuilt when a member came, went or changed state.
+  uint64_t version_ = 0;
+  mutable uint64_t tree_version_ = UINT64_MAX;
+  mutable size_t tree_fanout_ = 0;
+  mutable std::vector<const Member*> tree_neighbors_;
 };
 
 const char* MemberStateName(MemberState state);

@@ -44,6 +44,14 @@ struct SyncConfig {
   // fewest full replication allows, and one hop reaches everyone, where the
   // epidemic misses a few nodes per write and leaves them to anti-entropy.
   size_t direct_push_max_members = 128;
+  // Beyond direct_push_max_members, a write's delta travels a tree that
+  // spans the fleet (Membership::TreeNeighbors): each member passes a delta
+  // that was news to it on to its tree neighbours but the one it came from,
+  // gathered for tree_flush_ms. Every member so gets each delta once, and
+  // (the tree being shared) in the order its neighbours learned them.
+  // 0: the epidemic push (eager_fanout, max_hops) instead.
+  int tree_fanout = 4;
+  uint64_t tree_flush_ms = 100;
   size_t piggyback_max_bytes = 600;  // deltas this small also ride on membership traffic
   size_t chunk_bytes = 60 * 1024;    // anti-entropy chunk size
   // Write deltas held back until the writes they replaced arrive (beyond

@@ -75,7 +75,7 @@ void NodeCore::Start(uint64_t now_ms) {
 uint64_t NodeCore::NextDeadline() const {
   uint64_t next = std::min({membership_->NextDeadline(), next_gossip_at_, next_anti_entropy_at_});
   if (batch_sync_at_) next = std::min(next, *batch_sync_at_);
-  next = std::min(next, next_pull_at_);
+  next = std::min({next, next_pull_at_, tree_flush_at_});
   // Never later than the earliest quorum deadline (SettleWrites keeps it).
   return std::min(next, next_quorum_deadline_);
 }
@@ -95,6 +95,7 @@ void NodeCore::Tick(uint64_t now_ms) {
     }
   }
   if (now_ms >= next_anti_entropy_at_) StartAntiEntropy(now_ms);
+  FlushTree(now_ms);
   PullForWaiting(now_ms);
   SyncWithArrivals(now_ms);
   if (batch_sync_at_ && now_ms >= *batch_sync_at_) {
@@ -393,9 +394,26 @@ void NodeCore::MergeWaiting(const Delta& joined, uint64_t now_ms) {
 
 void NodeCore::HandleDeltas(const std::string& sender, const Address& from, const DeltaBatchMessage& batch,
                             uint64_t now_ms) {
+  const Address reply = ReplyAddress(sender, from);
+  if (batch.tree) {
+    // Passed on whether or not it was news here (anti-entropy may have been
+    // faster), since the members beyond this one get it from nobody else;
+    // but only once. One message per delta, so that the outbox can pack
+    // each neighbour's into full datagrams.
+    DeltaBatchMessage one;
+    one.hops = static_cast<uint8_t>(std::min(batch.hops + 1, UINT8_MAX));
+    one.tree = true;
+    for (const DeltaItem& item : batch.deltas) {
+      Absorb(item.delta, now_ms, item.write_id, reply);
+      if (tree_passed_.Includes(item.delta.context)) continue;
+      tree_passed_.Join(item.delta.context);
+      one.deltas.assign(1, item);
+      SendDownTree(EncodeMessage(one), sender, now_ms);
+    }
+    return;
+  }
   DeltaBatchMessage forward;
   forward.hops = static_cast<uint8_t>(batch.hops + 1);
-  const Address reply = ReplyAddress(sender, from);
   for (const DeltaItem& item : batch.deltas) {
     if (Absorb(item.delta, now_ms, item.write_id, reply)) forward.deltas.push_back(item);
   }
@@ -406,6 +424,24 @@ void NodeCore::HandleDeltas(const std::string& sender, const Address& from, cons
       stats_.deltas_forwarded += forward.deltas.size();
     }
   }
+}
+
+void NodeCore::SendDownTree(std::string encoded, const std::string& except, uint64_t now_ms) {
+  for (const Member* m : membership_->TreeNeighbors(static_cast<size_t>(config_.sync.tree_fanout))) {
+    if (m->name == except) continue;
+    tree_queue_[m->address].push_back(encoded);
+    ++stats_.deltas_forwarded;
+  }
+  if (!tree_queue_.empty()) tree_flush_at_ = std::min(tree_flush_at_, now_ms + config_.sync.tree_flush_ms);
+}
+
+void NodeCore::FlushTree(uint64_t now_ms) {
+  if (now_ms < tree_flush_at_) return;
+  tree_flush_at_ = UINT64_MAX;
+  for (auto& [to, messages] : tree_queue_) {
+    for (std::string& m : messages) outbox_.SendEncoded(to, std::move(m));
+  }
+  tree_queue_.clear();
 }
 
 void NodeCore::HandleDigest(const std::string& sender, const Address& from, const ContextDigestMessage& m) {
@@ -544,14 +580,14 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
     if (durability.nodes > 1) item.write_id = dot;
     item.delta = std::move(delta);
     int fanout = std::max(config_.sync.eager_fanout, durability.nodes - 1);
-    PushDelta(std::move(item), fanout, reachable);
+    PushDelta(std::move(item), fanout, reachable, now_ms);
   }
   SettleWrites(now_ms);
   Flush();
   return id;
 }
 
-void NodeCore::PushDelta(DeltaItem item, int fanout, bool reachable) {
+void NodeCore::PushDelta(DeltaItem item, int fanout, bool reachable, uint64_t now_ms) {
   DeltaBatchMessage batch;
   batch.deltas.push_back(std::move(item));  // not {item}: an initializer list copies
   if (config_.relay) {
@@ -568,7 +604,14 @@ void NodeCore::PushDelta(DeltaItem item, int fanout, bool reachable) {
     fanout = static_cast<int>(members);
   }
   // Encoded once for every peer (up to 127 of them in direct mode).
-  std::vector<const Member*> peers = membership_->RandomPeers(static_cast<size_t>(fanout));
+  std::vector<const Member*> peers;
+  if (!direct && fanout > 0 && config_.sync.tree_fanout > 0 && !batch.deltas[0].write_id) {
+    batch.tree = true;
+    tree_passed_.Join(batch.deltas[0].delta.context);
+    SendDownTree(EncodeMessage(batch), {}, now_ms);
+  } else {
+    peers = membership_->RandomPeers(static_cast<size_t>(fanout));
+  }
   if (!peers.empty()) {
     std::string encoded = EncodeMessage(batch);
     for (const Member* peer : peers) {
@@ -584,6 +627,7 @@ void NodeCore::PushDelta(DeltaItem item, int fanout, bool reachable) {
   // gets confirmed (anti-entropy chunks carry none), so it must wait in the
   // queue for the first peer (libparley's example writes right at start-up).
   if (!batch.deltas[0].write_id && !reachable) return;
+  if (batch.tree) return;  // the tree reaches every member already
   // An estimate first, so a big delta is never encoded for nothing.
   if (16 + batch.deltas[0].delta.ApproximateBytes() <= config_.sync.piggyback_max_bytes) {
     batch.hops = static_cast<uint8_t>(config_.sync.max_hops);  // receivers need not forward

@@ -158,6 +158,11 @@ class NodeCore {
   void Handle(const std::string& sender, const Address& from, const Message& message, uint64_t now_ms);
   void HandleDeltas(const std::string& sender, const Address& from, const DeltaBatchMessage& batch,
                     uint64_t now_ms);
+  // Queues an encoded delta batch for this node's tree neighbours but
+  // `except` (SyncConfig::tree_fanout); FlushTree sends them every
+  // tree_flush_ms, gathered into as few datagrams as fit.
+  void SendDownTree(std::string encoded, const std::string& except, uint64_t now_ms);
+  void FlushTree(uint64_t now_ms);
   // Joins a remote delta, or holds it back until the map is ready for it
   // (CrdtMap::Ready). Returns whether it was news (to forward).
   bool Absorb(const Delta& delta, uint64_t now_ms, std::optional<Dot> confirm, const Address& from);
@@ -183,7 +188,7 @@ class NodeCore {
   // Sends a local write's delta to the relay and `fanout` peers, and queues
   // it to ride on membership traffic. Write() calls it only if there is a
   // relay, a reachable peer, or a quorum write (which waits for a first peer).
-  void PushDelta(DeltaItem item, int fanout, bool reachable);
+  void PushDelta(DeltaItem item, int fanout, bool reachable, uint64_t now_ms);
   void StartAntiEntropy(uint64_t now_ms);
   void SyncWithArrivals(uint64_t now_ms);
   void NotifyWatches(const std::vector<std::string>& keys);
@@ -235,6 +240,12 @@ class NodeCore {
   };
   std::deque<WaitingDelta> waiting_;
   uint64_t next_pull_at_ = UINT64_MAX;  // earliest pull_at among waiting_
+  std::map<Address, std::vector<std::string>> tree_queue_;  // see SendDownTree
+  uint64_t tree_flush_at_ = UINT64_MAX;
+  // Dots of the deltas this node passed down the tree: each only once, so
+  // members whose views of the membership differ (a tree with a cycle)
+  // cannot pass one around for ever.
+  CausalContext tree_passed_;
   uint64_t durable_sequence_ = 0;
   uint64_t appended_sequence_ = 0;
   uint64_t records_since_snapshot_ = 0;

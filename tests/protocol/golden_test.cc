@@ -137,6 +137,7 @@ std::vector<Fixture> Fixtures() {
       {"datagram", "delta-batch-write-change", false, {DeltaBatchMessage{0, {DeltaItem{std::nullopt, ChangeDelta()}}}}},
       {"datagram", "slot-request", false, {SlotRequestMessage{{SlotRef{"cart:7", SlotKey{ValueType::kSet, "apple"}},
                                                                SlotRef{"greeting", SlotKey{ValueType::kRegister, ""}}}}}},
+      {"datagram", "delta-batch-tree", false, {DeltaBatchMessage{3, {DeltaItem{std::nullopt, ChangeDelta()}}, true}}},
   };
 }
 

@@ -156,6 +156,7 @@ class RandomMessages {
       case MessageKind::kDeltaBatch: {
         DeltaBatchMessage m;
         m.hops = static_cast<uint8_t>(Uint(255));
+        m.tree = Coin();
         size_t deltas = Uint(4);
         for (size_t i = 0; i < deltas; ++i) {
           DeltaItem item;

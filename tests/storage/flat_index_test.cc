@@ -1,6 +1,6 @@
-// MemberIndex: finds what was inserted, forgets what was erased, whatever
+// FlatIndex: finds what was inserted, forgets what was erased, whatever
 // the collisions and the order of removals.
-#include "node/core/member_index.h"
+#include "storage/flat_index.h"
 
 #include <gtest/gtest.h>
 
@@ -9,14 +9,18 @@
 #include <random>
 #include <string>
 
-#include "node/core/membership.h"
-
 namespace parley {
 namespace {
 
-TEST(MemberIndex, FindsInsertedAndForgetsErased) {
-  MemberIndex index;
-  Member a, b;
+struct Named {
+  std::string name;
+};
+const std::string& NameOf(const Named& n) { return n.name; }
+using Index = FlatIndex<Named, &NameOf>;
+
+TEST(FlatIndex, FindsInsertedAndForgetsErased) {
+  Index index;
+  Named a, b;
   a.name = "n1";
   b.name = "n2";
   EXPECT_EQ(index.Find("n1"), nullptr);
@@ -35,11 +39,11 @@ TEST(MemberIndex, FindsInsertedAndForgetsErased) {
 
 // Random inserts and erases against a std::map: erasing from the middle of
 // a probe run must keep every later member of the run findable.
-TEST(MemberIndex, AgreesWithAMapUnderChurn) {
+TEST(FlatIndex, AgreesWithAMapUnderChurn) {
   std::mt19937_64 rng(7);
-  std::deque<Member> storage;  // stable addresses
-  std::map<std::string, Member*> model;
-  MemberIndex index;
+  std::deque<Named> storage;  // stable addresses
+  std::map<std::string, Named*> model;
+  Index index;
   for (int step = 0; step < 20000; ++step) {
     std::string name = "n" + std::to_string(rng() % 600);
     if (rng() % 3 != 0) {
