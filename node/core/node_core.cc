@@ -501,7 +501,8 @@ Result<uint64_t> NodeCore::Record(const Delta& delta, uint64_t now_ms) {
       break;
   }
   log_bytes_since_snapshot_ += delta.ApproximateBytes();
-  bool by_records = ++records_since_snapshot_ >= config_.snapshot_every_records;
+  bool by_records = ++records_since_snapshot_ >= config_.snapshot_every_records &&
+                    log_bytes_since_snapshot_ >= last_snapshot_bytes_;
   bool by_bytes = log_bytes_since_snapshot_ >= std::max(config_.snapshot_min_log_bytes, 2 * last_snapshot_bytes_);
   if (by_records || by_bytes) {
     records_since_snapshot_ = 0;

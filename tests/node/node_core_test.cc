@@ -327,6 +327,31 @@ TEST(NodeCore, LogSizeTriggersSnapshotsOfASmallBusyMap) {
   EXPECT_EQ(c.node(0).core->map().GetRegister("busy"), value + "999");
 }
 
+// A record-count snapshot waits until the log since the last snapshot is as
+// big as that snapshot: a big map changed by a few small writes is cheaper
+// to replay than to write out again.
+TEST(NodeCore, RecordCountSnapshotsWaitForALogAsBigAsTheLastSnapshot) {
+  TestCluster c(12, /*with_logbooks=*/true);
+  NodeConfig cfg;
+  cfg.snapshot_every_records = 10;
+  c.Add(cfg);
+  c.Run(1000);
+  const std::string big(1000, 'b');
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(c.Write(0, {Op::Set("big" + std::to_string(i), big)}).ok());
+  ASSERT_EQ(c.node(0).core->stats().snapshots, 1u);  // ~10 KB of log, nothing before it
+  // Ten small writes: 10 records, but far fewer bytes than the ~10 KB snapshot.
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(c.Write(0, {Op::Set("small", std::to_string(i))}).ok());
+  EXPECT_EQ(c.node(0).core->stats().snapshots, 1u);
+  // Once the log since then outweighs the snapshot, the next record takes one.
+  for (int i = 0; i < 12; ++i) ASSERT_TRUE(c.Write(0, {Op::Set("big" + std::to_string(i), big + "!")}).ok());
+  EXPECT_EQ(c.node(0).core->stats().snapshots, 2u);
+  c.Run(100);
+  c.Crash(0);
+  c.Restart(0);
+  EXPECT_EQ(c.node(0).core->map().GetRegister("small"), "9");
+  EXPECT_EQ(c.node(0).core->map().GetRegister("big3"), big + "!");
+}
+
 // The batch policy bounds the fsync rate, not a lone write's latency: a write
 // after a quiet spell syncs at once, the next one an interval after that.
 TEST(NodeCore, BatchPolicySyncsALoneWriteAtOnceAndSpacesTheNext) {
