@@ -17,12 +17,16 @@ namespace parley {
 namespace {
 
 #if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
-size_t HeapInUse() { return mallinfo2().uordblks; }
+// Big blocks (a hash table's array) are mmapped apart from the heap: count them too.
+size_t HeapInUse() {
+  struct mallinfo2 info = mallinfo2();
+  return info.uordblks + info.hblkhd;
+}
 #else
 size_t HeapInUse() { return 0; }  // sanitizer or non-glibc allocator: no figure
 #endif
 
-TEST(CrdtMapFootprint, RegisterKeyCostsAtMost180HeapBytes) {
+TEST(CrdtMapFootprint, RegisterKeyCostsAtMost200HeapBytes) {
   if (HeapInUse() == 0) GTEST_SKIP() << "no glibc heap statistics in this build";
   constexpr int kKeys = 50000;
   size_t before = HeapInUse();
@@ -36,8 +40,9 @@ TEST(CrdtMapFootprint, RegisterKeyCostsAtMost180HeapBytes) {
   }
   double per_key = static_cast<double>(HeapInUse() - before) / kKeys;
   RecordProperty("heap_bytes_per_key", std::to_string(per_key));
-  // 160 B for the key's map node (key, inline slot) and 16 B in the index.
-  EXPECT_LE(per_key, 180.0);
+  // 160 B for the key's map node (key, inline slot), 16 B in the slot index
+  // and 11-21 B in the key hash table (8 B a slot, 3/8 to 3/4 full).
+  EXPECT_LE(per_key, 200.0);
   // Rewriting every key (the index moves each slot to a new counter) must
   // not grow the state.
   for (int i = 0; i < kKeys; ++i) {
@@ -45,7 +50,7 @@ TEST(CrdtMapFootprint, RegisterKeyCostsAtMost180HeapBytes) {
     ASSERT_TRUE(map.Apply(Op::Set(key, "other"), MakeTimestamp(100000 + i, 0)).ok());
   }
   per_key = static_cast<double>(HeapInUse() - before) / kKeys;
-  EXPECT_LE(per_key, 180.0);
+  EXPECT_LE(per_key, 200.0);
 }
 
 // A map holds every writer of the fleet. With a key from each of 1000
