@@ -54,6 +54,7 @@ std::string FormatReport(const SimResult& r) {
                                             U(r.deltas_held_dropped));
   Row(&out, "slot requests sent", U(r.slot_requests));
   Row(&out, "anti-entropy chunks received", U(r.chunks_received));
+  Row(&out, "logbook snapshots written", U(r.snapshots));
   const MembershipFigures& m = r.membership;
   Row(&out, "member changes", U(m.changes));
   Row(&out, "false suspicions / deaths", U(m.false_suspicions) + " / " + U(m.false_deaths));

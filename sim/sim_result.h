@@ -74,6 +74,7 @@ struct SimResult {
   // Sync, summed over the cores up at the end (a restart resets a core's).
   uint64_t deltas_pushed = 0, deltas_held = 0, deltas_held_dropped = 0, slot_requests = 0;
   uint64_t chunks_received = 0;
+  uint64_t snapshots = 0;  // logbook snapshots written
 
   MembershipFigures membership;
 

@@ -559,6 +559,7 @@ void Simulator::Check(SimResult* r) {
     r->deltas_held_dropped += s.deltas_held_dropped;
     r->slot_requests += s.slot_requests;
     r->chunks_received += s.chunks_received;
+    r->snapshots += s.snapshots;
   }
   r->packets_per_node = static_cast<double>(r->packets) / static_cast<double>(nodes_.size());
   r->bytes_per_node = static_cast<double>(r->bytes) / static_cast<double>(nodes_.size());

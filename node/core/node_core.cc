@@ -408,7 +408,7 @@ void NodeCore::HandleDeltas(const std::string& sender, const Address& from, cons
       if (tree_passed_.Includes(item.delta.context)) continue;
       tree_passed_.Join(item.delta.context);
       one.deltas.assign(1, item);
-      SendDownTree(EncodeMessage(one), sender, now_ms);
+      stats_.deltas_forwarded += SendDownTree(EncodeMessage(one), sender, now_ms);
     }
     return;
   }
@@ -426,13 +426,15 @@ void NodeCore::HandleDeltas(const std::string& sender, const Address& from, cons
   }
 }
 
-void NodeCore::SendDownTree(std::string encoded, const std::string& except, uint64_t now_ms) {
+size_t NodeCore::SendDownTree(std::string encoded, const std::string& except, uint64_t now_ms) {
+  size_t sent = 0;
   for (const Member* m : membership_->TreeNeighbors(static_cast<size_t>(config_.sync.tree_fanout))) {
     if (m->name == except) continue;
     tree_queue_[m->address].push_back(encoded);
-    ++stats_.deltas_forwarded;
+    ++sent;
   }
   if (!tree_queue_.empty()) tree_flush_at_ = std::min(tree_flush_at_, now_ms + config_.sync.tree_flush_ms);
+  return sent;
 }
 
 void NodeCore::FlushTree(uint64_t now_ms) {
@@ -609,7 +611,7 @@ void NodeCore::PushDelta(DeltaItem item, int fanout, bool reachable, uint64_t no
   if (!direct && fanout > 0 && config_.sync.tree_fanout > 0 && !batch.deltas[0].write_id) {
     batch.tree = true;
     tree_passed_.Join(batch.deltas[0].delta.context);
-    SendDownTree(EncodeMessage(batch), {}, now_ms);
+    stats_.deltas_pushed += SendDownTree(EncodeMessage(batch), {}, now_ms);
   } else {
     peers = membership_->RandomPeers(static_cast<size_t>(fanout));
   }

@@ -159,9 +159,9 @@ class NodeCore {
   void HandleDeltas(const std::string& sender, const Address& from, const DeltaBatchMessage& batch,
                     uint64_t now_ms);
   // Queues an encoded delta batch for this node's tree neighbours but
-  // `except` (SyncConfig::tree_fanout); FlushTree sends them every
-  // tree_flush_ms, gathered into as few datagrams as fit.
-  void SendDownTree(std::string encoded, const std::string& except, uint64_t now_ms);
+  // `except` (SyncConfig::tree_fanout) and returns how many; FlushTree sends
+  // them every tree_flush_ms, gathered into as few datagrams as fit.
+  size_t SendDownTree(std::string encoded, const std::string& except, uint64_t now_ms);
   void FlushTree(uint64_t now_ms);
   // Joins a remote delta, or holds it back until the map is ready for it
   // (CrdtMap::Ready). Returns whether it was news (to forward).
