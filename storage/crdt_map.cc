@@ -310,7 +310,7 @@ Result<Delta> CrdtMap::Apply(std::span<const Op> ops, Timestamp ts) {
 Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
   delta->context.Clear();
   // A single op, the common case, looks its key up once for both the type
-  // check and the change: `single` is where the key is or would go.
+  // check and the change: `single` is the key's entry, if it has one.
   KeyEntry* single = nullptr;
   Status allowed;
   if (self_ == 0) {

@@ -45,8 +45,8 @@ struct SyncConfig {
   // epidemic misses a few nodes per write and leaves them to anti-entropy.
   size_t direct_push_max_members = 128;
   // Beyond direct_push_max_members, a write's delta travels a tree that
-  // spans the fleet (Membership::TreeNeighbors): each member passes a delta
-  // that was news to it on to its tree neighbours but the one it came from,
+  // spans the fleet (Membership::TreeNeighbors): each member passes each
+  // delta on, once, to its tree neighbours but the one it came from,
   // gathered for tree_flush_ms. Every member so gets each delta once, and
   // (the tree being shared) in the order its neighbours learned them.
   // 0: the epidemic push (eager_fanout, max_hops) instead.
