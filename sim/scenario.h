@@ -34,6 +34,10 @@ struct NodesSpec {
   std::vector<int> seeds = {0};    // the nodes every node joins through
   std::vector<int> start_down;     // nodes that start only with a "start" fault
   uint64_t chunk_bytes = 0;        // anti-entropy chunk size; 0 = the core's default
+  // Fleets larger than this push writes down the dissemination tree instead
+  // of straight to every member (SyncConfig); 0 = the core's default (128).
+  // Small values put small fleets on the tree.
+  uint64_t direct_push_max_members = 0;
 };
 
 struct WorkloadSpec {

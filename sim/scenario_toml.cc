@@ -166,6 +166,7 @@ Status ReadNodes(TableReader& r, NodesSpec* n) {
   PARLEY_RETURN_IF_ERROR(r.IntList("seeds", &n->seeds));
   PARLEY_RETURN_IF_ERROR(r.IntList("start_down", &n->start_down));
   PARLEY_RETURN_IF_ERROR(r.Unsigned("chunk_bytes", 8u << 20, &n->chunk_bytes));
+  PARLEY_RETURN_IF_ERROR(r.Unsigned("direct_push_max_members", 1u << 20, &n->direct_push_max_members));
   return r.Finish();
 }
 
@@ -367,7 +368,7 @@ std::string ScenarioToToml(const Scenario& s) {
     << "\ndisk_sync_ms = " << Num(n.disk_sync_ms) << "\ndisk_jitter_ms = " << Num(n.disk_jitter_ms)
     << "\nclock_offset_ms = " << Num(n.clock_offset_ms) << "\nclock_drift_ppm = " << Num(n.clock_drift_ppm)
     << "\nseeds = " << IntList(n.seeds) << "\nstart_down = " << IntList(n.start_down)
-    << "\nchunk_bytes = " << n.chunk_bytes << "\n";
+    << "\nchunk_bytes = " << n.chunk_bytes << "\ndirect_push_max_members = " << n.direct_push_max_members << "\n";
   o << "\n[network]\n";
   WriteLink(o, s.network);
   const WorkloadSpec& w = s.workload;

@@ -58,6 +58,7 @@ Simulator::Simulator(const Scenario& scenario, uint64_t seed)
     // the 1000 x 600 s run to 20 GB.
     config.snapshot_min_log_bytes = 1 << 20;
     if (spec.chunk_bytes != 0) config.sync.chunk_bytes = spec.chunk_bytes;
+    if (spec.direct_push_max_members != 0) config.sync.direct_push_max_members = spec.direct_push_max_members;
     SimRandom clock_random(DeriveSeed(seed, Stream::kClock, i));
     auto offset = static_cast<int64_t>(std::llround((clock_random.Unit() * 2 - 1) * spec.clock_offset_ms));
     double drift = (clock_random.Unit() * 2 - 1) * spec.clock_drift_ppm;

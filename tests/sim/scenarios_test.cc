@@ -66,8 +66,14 @@ TEST(Scenarios, JoinerCatchUp) {
   EXPECT_GT(r->writes_checked, 0u);
 }
 
-TEST(Scenarios, ChurnSmallVariant) {
+// The churn variant below, run as it is and with writes pushed down the
+// dissemination tree (as fleets beyond 128 members do), which crashes,
+// leaves, restarts and the split tear apart again and again.
+class ChurnSmallVariant : public ::testing::TestWithParam<uint64_t> {};
+
+TEST_P(ChurnSmallVariant, ConvergesWithNoAcknowledgedWriteLost) {
   Scenario s = Load("100-node-churn");
+  s.nodes.direct_push_max_members = GetParam();
   const int nodes = 30;
   s.nodes.count = nodes;
   s.duration_ms = 10000;
@@ -89,6 +95,8 @@ TEST(Scenarios, ChurnSmallVariant) {
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->ok()) << FormatReport(*r);
 }
+
+INSTANTIATE_TEST_SUITE_P(DirectAndTree, ChurnSmallVariant, ::testing::Values(0u, 8u));
 
 }  // namespace
 }  // namespace parley::sim
