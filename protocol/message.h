@@ -147,7 +147,7 @@ struct DeltaItem {
 struct DeltaBatchMessage {
   uint8_t hops = 0;
   std::vector<DeltaItem> deltas;
-  // Forward along each delta's writer's tree (NodeConfig's tree_fanout), not
+  // Pass on down the dissemination tree (SyncConfig::tree_fanout), not
   // epidemically; `hops` then counts the depth.
   bool tree = false;
   bool operator==(const DeltaBatchMessage&) const = default;

@@ -118,8 +118,7 @@ const CrdtMap::KeyState* CrdtMap::FindKey(std::string_view key) const {
   return entry == nullptr ? nullptr : &entry->second;
 }
 
-CrdtMap::KeyEntry* CrdtMap::EntryFor(std::string_view key) {
-  if (KeyEntry* entry = FindEntry(key)) return entry;
+CrdtMap::KeyEntry* CrdtMap::NewEntry(std::string_view key) {
   KeyEntry* entry = &*keys_.try_emplace(std::string(key)).first;
   key_index_.Insert(entry->first, entry);
   return entry;
@@ -388,7 +387,7 @@ Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
     bool removes = op.kind == Op::Kind::kDel || op.kind == Op::Kind::kSRem || op.kind == Op::Kind::kHDel;
     // A removal of something absent is a no-op and must not create a key.
     KeyEntry* key = ops.size() == 1 ? single : FindEntry(op.key);
-    if (key == nullptr && !removes) key = EntryFor(op.key);
+    if (key == nullptr && !removes) key = NewEntry(op.key);
     if (key == nullptr) continue;
     switch (op.kind) {
       case Op::Kind::kDel:

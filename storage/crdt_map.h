@@ -223,7 +223,11 @@ class CrdtMap {
   const KeyState* FindKey(std::string_view key) const;
   KeyEntry* FindEntry(std::string_view key) const { return key_index_.Find(key); }
   // The key's entry, created (with no slots) if the map lacks it.
-  KeyEntry* EntryFor(std::string_view key);
+  KeyEntry* EntryFor(std::string_view key) {
+    KeyEntry* entry = FindEntry(key);
+    return entry != nullptr ? entry : NewEntry(key);
+  }
+  KeyEntry* NewEntry(std::string_view key);  // `key` must be absent
   static const std::string& KeyName(const KeyEntry& entry) { return entry.first; }
   const StoredSlot* FindSlot(std::string_view key, ValueType type, std::string_view member) const;
   static const StoredSlot* FindIn(const KeyState& ks, const SlotKey& slot_key);

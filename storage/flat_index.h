@@ -76,10 +76,6 @@ class FlatIndex {
     slots_[hole] = nullptr;
   }
 
-  void Clear() {
-    slots_.clear();
-    size_ = 0;
-  }
   size_t size() const { return size_; }
 
  private:

@@ -169,7 +169,8 @@ class Membership {
   uint64_t earliest_reap_ = UINT64_MAX;
   std::vector<MemberChange> changes_;
   std::vector<std::string> arrivals_;
-  // TreeChildren's ring, rebuilt when a member came, went or changed state.
+  // Bumped when a member comes, goes or changes state; TreeNeighbors'
+  // cache is rebuilt when it moved.
   uint64_t version_ = 0;
   mutable uint64_t tree_version_ = UINT64_MAX;
   mutable size_t tree_fanout_ = 0;

@@ -406,9 +406,8 @@ void NodeCore::HandleDeltas(const std::string& sender, const Address& from, cons
     for (const DeltaItem& item : batch.deltas) {
       Absorb(item.delta, now_ms, item.write_id, reply);
       if (tree_passed_.Includes(item.delta.context)) continue;
-      tree_passed_.Join(item.delta.context);
       one.deltas.assign(1, item);
-      stats_.deltas_forwarded += SendDownTree(EncodeMessage(one), sender, now_ms);
+      stats_.deltas_forwarded += PassDownTree(one, sender, now_ms);
     }
     return;
   }
@@ -426,7 +425,9 @@ void NodeCore::HandleDeltas(const std::string& sender, const Address& from, cons
   }
 }
 
-size_t NodeCore::SendDownTree(std::string encoded, const std::string& except, uint64_t now_ms) {
+size_t NodeCore::PassDownTree(const DeltaBatchMessage& one, const std::string& except, uint64_t now_ms) {
+  tree_passed_.Join(one.deltas[0].delta.context);
+  const std::string encoded = EncodeMessage(one);
   size_t sent = 0;
   for (const Member* m : membership_->TreeNeighbors(static_cast<size_t>(config_.sync.tree_fanout))) {
     if (m->name == except) continue;
@@ -606,15 +607,14 @@ void NodeCore::PushDelta(DeltaItem item, int fanout, bool reachable, uint64_t no
     batch.hops = static_cast<uint8_t>(config_.sync.max_hops);
     fanout = static_cast<int>(members);
   }
-  // Encoded once for every peer (up to 127 of them in direct mode).
-  std::vector<const Member*> peers;
   if (!direct && fanout > 0 && config_.sync.tree_fanout > 0 && !batch.deltas[0].write_id) {
+    // The tree reaches every member, so nothing rides on gossip either.
     batch.tree = true;
-    tree_passed_.Join(batch.deltas[0].delta.context);
-    stats_.deltas_pushed += SendDownTree(EncodeMessage(batch), {}, now_ms);
-  } else {
-    peers = membership_->RandomPeers(static_cast<size_t>(fanout));
+    stats_.deltas_pushed += PassDownTree(batch, {}, now_ms);
+    return;
   }
+  // Encoded once for every peer (up to 127 of them in direct mode).
+  std::vector<const Member*> peers = membership_->RandomPeers(static_cast<size_t>(fanout));
   if (!peers.empty()) {
     std::string encoded = EncodeMessage(batch);
     for (const Member* peer : peers) {
@@ -630,7 +630,6 @@ void NodeCore::PushDelta(DeltaItem item, int fanout, bool reachable, uint64_t no
   // gets confirmed (anti-entropy chunks carry none), so it must wait in the
   // queue for the first peer (libparley's example writes right at start-up).
   if (!batch.deltas[0].write_id && !reachable) return;
-  if (batch.tree) return;  // the tree reaches every member already
   // An estimate first, so a big delta is never encoded for nothing.
   if (16 + batch.deltas[0].delta.ApproximateBytes() <= config_.sync.piggyback_max_bytes) {
     batch.hops = static_cast<uint8_t>(config_.sync.max_hops);  // receivers need not forward

@@ -158,10 +158,11 @@ class NodeCore {
   void Handle(const std::string& sender, const Address& from, const Message& message, uint64_t now_ms);
   void HandleDeltas(const std::string& sender, const Address& from, const DeltaBatchMessage& batch,
                     uint64_t now_ms);
-  // Queues an encoded delta batch for this node's tree neighbours but
-  // `except` (SyncConfig::tree_fanout) and returns how many; FlushTree sends
-  // them every tree_flush_ms, gathered into as few datagrams as fit.
-  size_t SendDownTree(std::string encoded, const std::string& except, uint64_t now_ms);
+  // Records `one`'s delta (a batch of one) as passed on, and queues it for
+  // this node's tree neighbours but `except` (SyncConfig::tree_fanout);
+  // returns how many. FlushTree sends the queue every tree_flush_ms,
+  // gathered into as few datagrams as fit.
+  size_t PassDownTree(const DeltaBatchMessage& one, const std::string& except, uint64_t now_ms);
   void FlushTree(uint64_t now_ms);
   // Joins a remote delta, or holds it back until the map is ready for it
   // (CrdtMap::Ready). Returns whether it was news (to forward).
@@ -240,7 +241,7 @@ class NodeCore {
   };
   std::deque<WaitingDelta> waiting_;
   uint64_t next_pull_at_ = UINT64_MAX;  // earliest pull_at among waiting_
-  std::map<Address, std::vector<std::string>> tree_queue_;  // see SendDownTree
+  std::map<Address, std::vector<std::string>> tree_queue_;  // see PassDownTree
   uint64_t tree_flush_at_ = UINT64_MAX;
   // Dots of the deltas this node passed down the tree: each only once, so
   // members whose views of the membership differ (a tree with a cycle)
