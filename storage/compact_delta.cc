@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "storage/compact_encoder.h"
 #include "storage/delta_archive.h"
 #include "storage/log_format.h"
 #include "storage/varint.h"
@@ -22,61 +23,6 @@ constexpr size_t kMinRunBytes = 2;
 constexpr size_t kMinSlotBytes = 5;  // key length, type, member length, two counts
 constexpr size_t kMinClockEntryBytes = 2;
 constexpr size_t kMinEntryBytes = 13;  // replica, counter, ts, value length, two counters
-
-// Every replica id the delta names, sorted and unique, and an upper bound of
-// the delta's encoded size (every varint at its widest), so that encoding
-// can size the output once and write through a pointer: appending field by
-// field cost a capacity check and a memcpy call per small integer. Writes
-// name one or two replicas, so the scratch vector is kept per thread instead
-// of allocated per record.
-const std::vector<ReplicaId>& PlanEncoding(const Delta& delta, size_t* max_bytes) {
-  constexpr size_t kV = kMaxVarint64Bytes;
-  thread_local std::vector<ReplicaId> table;
-  table.clear();
-  size_t bytes = 3 * kV + 2 * kV * delta.context.ranges().size();
-  delta.context.ForEachReplica([&](ReplicaId replica, std::span<const DotRange>) {
-    table.push_back(replica);
-    bytes += 2 * kV;
-  });
-  for (const SlotState& slot : delta.slots) {
-    bytes += 4 * kV + 1 + slot.key.size() + slot.slot.member.size() + 2 * kV * slot.state.clock.size();
-    for (const auto& [replica, counter] : slot.state.clock.entries()) table.push_back(replica);
-    for (const Entry& entry : slot.state.entries) {
-      table.push_back(entry.dot.replica);
-      bytes += 5 * kV + 8 + entry.value.size();
-    }
-  }
-  std::sort(table.begin(), table.end());
-  table.erase(std::unique(table.begin(), table.end()), table.end());
-  *max_bytes = bytes + kV * table.size();
-  return table;
-}
-
-// Writes at a cursor into space PlanEncoding sized.
-class Writer {
- public:
-  Writer(char* cursor, const std::vector<ReplicaId>& table) : cursor_(cursor), table_(table) {}
-
-  char* cursor() const { return cursor_; }
-  void Uint(uint64_t v) { cursor_ += EncodeVarint64(cursor_, v); }
-  void Byte(uint8_t v) { *cursor_++ = static_cast<char>(v); }
-  void Bytes(const std::string& s) {
-    Uint(s.size());
-    std::memcpy(cursor_, s.data(), s.size());
-    cursor_ += s.size();
-  }
-  void Fixed64(uint64_t v) {
-    EncodeFixed64(cursor_, v);
-    cursor_ += 8;
-  }
-  void Replica(ReplicaId replica) {
-    Uint(static_cast<uint64_t>(std::lower_bound(table_.begin(), table_.end(), replica) - table_.begin()));
-  }
-
- private:
-  char* cursor_;
-  const std::vector<ReplicaId>& table_;
-};
 
 // Reads the encoding front to back; the first failure sticks and every later
 // read fails, so callers check ok() once per structure.
@@ -216,50 +162,12 @@ bool ReadSlot(Reader& r, SlotState* slot) {
 }  // namespace
 
 void EncodeCompactDelta(const Delta& delta, std::string* out) {
-  size_t max_bytes = 0;
-  const std::vector<ReplicaId>& table = PlanEncoding(delta, &max_bytes);
-  const size_t start = out->size();
-  out->resize(start + max_bytes);
-  Writer w(out->data() + start, table);
-  w.Uint(table.size());
-  ReplicaId previous = 0;
-  for (ReplicaId replica : table) {
-    w.Uint(replica - previous);
-    previous = replica;
-  }
-
-  w.Uint(delta.context.replica_count());
-  delta.context.ForEachReplica([&w](ReplicaId replica, std::span<const DotRange> runs) {
-    w.Replica(replica);
-    w.Uint(runs.size());
-    for (const DotRange& run : runs) {
-      w.Uint(run.first);
-      w.Uint(run.last - run.first);
-    }
-  });
-
-  w.Uint(delta.slots.size());
-  for (const SlotState& slot : delta.slots) {
-    w.Bytes(slot.key);
-    w.Byte(static_cast<uint8_t>(slot.slot.type));
-    w.Bytes(slot.slot.member);
-    w.Uint(slot.state.clock.size());
-    for (const auto& [replica, counter] : slot.state.clock.entries()) {
-      w.Replica(replica);
-      w.Uint(counter);
-    }
-    w.Uint(slot.state.entries.size());
-    for (const Entry& e : slot.state.entries) {
-      w.Replica(e.dot.replica);
-      w.Uint(e.dot.counter);
-      w.Fixed64(e.ts);
-      w.Bytes(e.value);
-      w.Uint(e.increments);
-      w.Uint(e.decrements);
-    }
-  }
-  assert(w.cursor() <= out->data() + start + max_bytes);
-  out->resize(static_cast<size_t>(w.cursor() - out->data()));
+  EncodeCompact(
+      delta.context,
+      [&delta](auto&& fn) {
+        for (const SlotState& s : delta.slots) fn(s.key, s.slot, s.state.clock.entries(), EntryList(s.state.entries));
+      },
+      out);
 }
 
 Result<Delta> DecodeCompactDelta(std::string_view bytes) {

@@ -143,8 +143,14 @@ class CrdtMap {
   // the entries it replaced and its writer's previous event on the slot.
   bool Ready(const Delta& delta) const;
 
-  // The whole state as one delta (for snapshots and full-state joins).
+  // The whole state as one delta (for full-state joins).
   Delta ExportState() const;
+  // Appends the whole state in the compact encoding (compact_delta.h): the
+  // bytes of EncodeCompactDelta(ExportState()), without building that copy
+  // of every key, value and clock. Snapshots write this.
+  void EncodeState(std::string* out) const;
+  // ExportState().ApproximateBytes(), without the export.
+  size_t ApproximateStateBytes() const;
   // The full states of the named slots (sorted, unique; absent ones are
   // skipped), with an empty context: joining it claims no dots (I3), it only
   // brings those slots up to date.

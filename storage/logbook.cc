@@ -331,6 +331,18 @@ size_t Logbook::segment_count() const {
 }
 
 Status Logbook::WriteSnapshot(const Delta& full_state, uint64_t covered) {
+  std::string payload;
+  EncodeCompactDelta(full_state, &payload);
+  return WriteEncodedSnapshot(payload, covered);
+}
+
+Status Logbook::WriteSnapshot(const CrdtMap& map, uint64_t covered) {
+  std::string payload;
+  map.EncodeState(&payload);
+  return WriteEncodedSnapshot(payload, covered);
+}
+
+Status Logbook::WriteEncodedSnapshot(std::string_view payload, uint64_t covered) {
   std::lock_guard<std::mutex> one_snapshot(snapshot_mu_);
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -344,7 +356,7 @@ Status Logbook::WriteSnapshot(const Delta& full_state, uint64_t covered) {
     // Start a fresh segment so the older ones can go once covered.
     if (active_records_ > 0) PARLEY_RETURN_IF_ERROR(RollSegmentLocked());
   }
-  PARLEY_RETURN_IF_ERROR(WriteSnapshotFile(env_, dir_, covered, replica_, full_state));
+  PARLEY_RETURN_IF_ERROR(WriteSnapshotFile(env_, dir_, covered, replica_, payload));
   {
     std::lock_guard<std::mutex> lock(mu_);
     snapshot_sequence_ = covered;

@@ -33,6 +33,8 @@
 
 namespace parley {
 
+class CrdtMap;
+
 struct LogbookOptions {
   // Replica id to store when the directory is new. Must be non-zero then;
   // ignored when the directory already has an identity.
@@ -107,6 +109,10 @@ class Logbook {
   // The same, covering every record appended so far: for a caller that
   // appends on this thread only, so its state includes all of them.
   Status WriteSnapshot(const Delta& full_state) { return WriteSnapshot(full_state, last_sequence()); }
+  // The same for a map's state, encoded from the map itself
+  // (CrdtMap::EncodeState) instead of from an exported copy.
+  Status WriteSnapshot(const CrdtMap& map) { return WriteSnapshot(map, last_sequence()); }
+  Status WriteSnapshot(const CrdtMap& map, uint64_t covered_sequence);
 
   // Syncs, closes the segment and releases the directory lock.
   Status Close();
@@ -115,6 +121,8 @@ class Logbook {
   size_t segment_count() const;
 
  private:
+  // Writes the snapshot file of an encoded state (compact_delta.h).
+  Status WriteEncodedSnapshot(std::string_view payload, uint64_t covered_sequence);
   struct Segment {
     uint64_t number = 0;
     uint64_t first_sequence = 0;
@@ -122,7 +130,7 @@ class Logbook {
 
   Logbook(Env* env, std::string dir, const LogbookOptions& options);
   Status Recover();
-  Status ReplaySegments(const std::vector<uint64_t>& numbers, class CrdtMap* map);
+  Status ReplaySegments(const std::vector<uint64_t>& numbers, CrdtMap* map);
   // Starts the next segment, whose first record will be `first_sequence`.
   Status StartSegmentLocked(uint64_t first_sequence);
   // Syncs the active segment and starts the next one. Holds mu_.

@@ -22,9 +22,7 @@ uint64_t BlockCount(uint64_t payload_bytes, uint32_t block_size) {
 }  // namespace
 
 Status WriteSnapshotFile(Env* env, const std::string& dir, uint64_t covered_sequence, ReplicaId replica,
-                         const Delta& state) {
-  std::string payload;
-  EncodeCompactDelta(state, &payload);
+                         std::string_view payload) {
 
   std::string file(kSnapshotHeaderSize, '\0');
   char* h = file.data();
@@ -39,7 +37,7 @@ Status WriteSnapshotFile(Env* env, const std::string& dir, uint64_t covered_sequ
 
   file.reserve(file.size() + payload.size() + 8 * BlockCount(payload.size(), kBlockSize));
   for (size_t pos = 0; pos < payload.size(); pos += kBlockSize) {
-    std::string_view block = std::string_view(payload).substr(pos, kBlockSize);
+    std::string_view block = payload.substr(pos, kBlockSize);
     file.append(block);
     char check[8];
     EncodeFixed64(check, Checksum64(block));

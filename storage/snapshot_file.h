@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "storage/delta.h"
 #include "storage/dot.h"
@@ -42,9 +43,10 @@ struct SnapshotInfo {
   uint32_t version = 0;  // format version the file was written in
 };
 
-// Writes `dir/SnapshotFileName(covered_sequence)` atomically.
+// Writes `dir/SnapshotFileName(covered_sequence)` atomically, holding
+// `payload`: a state in the current format's encoding (compact_delta.h).
 Status WriteSnapshotFile(Env* env, const std::string& dir, uint64_t covered_sequence, ReplicaId replica,
-                         const Delta& state);
+                         std::string_view payload);
 
 // Reads and verifies a snapshot. Every error is Corruption (or the I/O error)
 // naming the file and byte offset. `state` may be null to verify only the

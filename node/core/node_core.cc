@@ -510,9 +510,8 @@ Result<uint64_t> NodeCore::Record(const Delta& delta, uint64_t now_ms) {
   if (by_records || by_bytes) {
     records_since_snapshot_ = 0;
     log_bytes_since_snapshot_ = 0;
-    Delta state = map_.ExportState();
-    last_snapshot_bytes_ = state.ApproximateBytes();
-    if (logbook_->WriteSnapshot(state).ok()) ++stats_.snapshots;
+    last_snapshot_bytes_ = map_.ApproximateStateBytes();
+    if (logbook_->WriteSnapshot(map_).ok()) ++stats_.snapshots;
   }
   return seq;
 }

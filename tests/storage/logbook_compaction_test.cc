@@ -91,7 +91,9 @@ TEST(LogbookCompaction, CrashBetweenSnapshotAndSegmentDeletionLosesNothing) {
   }
   // Write the snapshot by hand, as if the process died right after renaming
   // it into place and before deleting the segments it covers.
-  ASSERT_TRUE(WriteSnapshotFile(&env, kDir, 30, 7, map.ExportState()).ok());
+  std::string payload;
+  map.EncodeState(&payload);
+  ASSERT_TRUE(WriteSnapshotFile(&env, kDir, 30, 7, payload).ok());
   CrdtMap recovered;
   auto again = OpenInto(&env, kDir, TestOptions(), &recovered);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
