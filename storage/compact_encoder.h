@@ -127,16 +127,16 @@ void EncodeCompact(const CausalContext& context, Source&& for_each_slot, std::st
   builder.SetKnown();
   size_t bytes = 3 * kV + 2 * kV * context.ranges().size() + 2 * kV * table.size();
   size_t slots = 0;
-  for_each_slot([&](std::string_view key, const SlotKey& slot, std::span<const VersionVector::Entry> clock,
-                         const auto& entries) {
-    ++slots;
-    bytes += 4 * kV + 1 + key.size() + slot.member.size() + 2 * kV * clock.size();
-    for (const auto& [replica, counter] : clock) builder.Note(replica);
-    for (size_t i = 0; i < entries.size(); ++i) {
-      builder.Note(entries.dot(i).replica);
-      bytes += 5 * kV + 8 + entries.value(i).size();
-    }
-  });
+  for_each_slot(
+      [&](std::string_view key, const SlotKey& slot, std::span<const VersionVector::Entry> clock, const auto& entries) {
+        ++slots;
+        bytes += 4 * kV + 1 + key.size() + slot.member.size() + 2 * kV * clock.size();
+        for (const auto& [replica, counter] : clock) builder.Note(replica);
+        for (size_t i = 0; i < entries.size(); ++i) {
+          builder.Note(entries.dot(i).replica);
+          bytes += 5 * kV + 8 + entries.value(i).size();
+        }
+      });
   builder.Finish();
   bytes += kV * table.size();
 
@@ -160,7 +160,7 @@ void EncodeCompact(const CausalContext& context, Source&& for_each_slot, std::st
   });
   w.Uint(slots);
   for_each_slot([&w](std::string_view key, const SlotKey& slot, std::span<const VersionVector::Entry> clock,
-                          const auto& entries) {
+                     const auto& entries) {
     w.Bytes(key);
     w.Byte(static_cast<uint8_t>(slot.type));
     w.Bytes(slot.member);

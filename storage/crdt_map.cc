@@ -832,8 +832,6 @@ std::string CrdtMap::CanonicalEncoding() const {
 }
 
 namespace {
-// Collects a small encoding on the stack (two per slot change, on the write
-// path), moving to the heap only for a slot that does not fit.
 // Hashes what is Put into it with XXH3-128, as if the bytes were one
 // string: small slots (nearly all) in one call, big ones (a clock naming a
 // thousand writers is 16 KB) through XXH3's streaming state in 512-byte
