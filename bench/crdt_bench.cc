@@ -56,6 +56,44 @@ void BM_SharedKeyWrite(benchmark::State& state) {
 }
 BENCHMARK(BM_SharedKeyWrite)->Arg(1)->Arg(100)->Arg(1000);
 
+// Joining one write's change into a key that `writers` replicas share, as
+// every node of a fleet does for every write: Arg 0 an INCR of a counter
+// whose slot holds a total per writer, Arg 1 a SET of a register whose slot
+// clock names every writer. Writes go round 8 such keys (the simulator's
+// churn keys), so each join meets a slot other than the last one's. The
+// cost should not grow with `writers`.
+void BM_JoinChangeIntoSharedKey(benchmark::State& state) {
+  const bool counter = state.range(0) == 0;
+  const auto writers = static_cast<ReplicaId>(state.range(1));
+  auto op = [&](int64_t i) {
+    std::string key = "shared/" + std::to_string(i % 8);
+    return counter ? Op::Incr(key, 1) : Op::Set(key, "v" + std::to_string(i));
+  };
+  CrdtMap map(1);
+  CrdtMap writer(2);
+  for (ReplicaId r = 3; r < 3 + writers; ++r) {
+    CrdtMap other(r);
+    for (int64_t k = 0; k < 8; ++k) {
+      auto d = other.Apply(op(k), MakeTimestamp(1, 0));
+      (void)map.Join(*d);
+      (void)writer.Join(*d);
+    }
+  }
+  std::vector<Delta> changes;
+  for (int64_t i = 0; i < 20000; ++i) changes.push_back(*writer.Apply(op(i), MakeTimestamp(10 + i, 0)));
+  size_t i = 0;
+  for (auto _ : state) {
+    if (!map.Join(changes[i++]).ok()) state.SkipWithError("join failed");
+  }
+  if (map.StateDigest() != writer.StateDigest()) state.SkipWithError("the maps differ after the joins");
+  state.counters["slot_clock"] = static_cast<double>(writers + 1);
+  state.SetItemsProcessed(static_cast<int64_t>(i));
+}
+BENCHMARK(BM_JoinChangeIntoSharedKey)
+    ->ArgsProduct({{0, 1}, {10, 1000}})
+    ->Iterations(20000)
+    ->Unit(benchmark::kMicrosecond);
+
 void BM_CounterIncrement(benchmark::State& state) {
   CrdtMap map(1);
   uint64_t i = 0;

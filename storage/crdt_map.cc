@@ -9,7 +9,6 @@
 #include <span>
 #include <tuple>
 
-#define XXH_STATIC_LINKING_ONLY  // XXH3_state_t on the stack (HashSink)
 #include <xxhash.h>
 
 #include "storage/compact_encoder.h"
@@ -109,6 +108,60 @@ const SlotKey& FirstSlotKey(ValueType type) {
                                               {ValueType::kSet, {}},
                                               {ValueType::kHash, {}}};
   return keys[static_cast<size_t>(type)];
+}
+
+// ---- slot hash terms (see SlotHash in the header) ----
+
+void AddTo(Digest* sum, const Digest& d) {
+  sum->high += d.high;
+  sum->low += d.low;
+}
+void TakeFrom(Digest* sum, const Digest& d) {
+  sum->high -= d.high;
+  sum->low -= d.low;
+}
+
+uint64_t LittleEndian(uint64_t v) {
+  if constexpr (std::endian::native != std::endian::little) v = __builtin_bswap64(v);
+  return v;
+}
+
+// XXH3-128 of fixed-width integers (little-endian on any host), seeded by
+// the slot's names.
+template <size_t N>
+Digest Term(uint64_t seed, const uint64_t (&words)[N]) {
+  uint64_t le[N];
+  for (size_t i = 0; i < N; ++i) le[i] = LittleEndian(words[i]);
+  XXH128_hash_t h = XXH3_128bits_withSeed(le, sizeof(le), seed);
+  return Digest{h.high64, h.low64};
+}
+
+uint64_t SlotSeed(std::string_view key, const SlotKey& slot_key) {
+  uint64_t named = XXH3_64bits_withSeed(key.data(), key.size(), static_cast<uint64_t>(slot_key.type));
+  return XXH3_64bits_withSeed(slot_key.member.data(), slot_key.member.size(), named);
+}
+
+Digest ClockTerm(uint64_t seed, ReplicaId replica, uint64_t counter) { return Term(seed, {replica, counter}); }
+
+// Six words, not two: the lengths differ, so no entry term equals a clock term.
+Digest EntryTerm(uint64_t seed, const Dot& dot, Timestamp ts, std::string_view value, uint64_t increments,
+                 uint64_t decrements) {
+  return Term(seed, {dot.replica, dot.counter, ts, XXH3_64bits(value.data(), value.size()), increments, decrements});
+}
+
+// The terms of `slot` at `replicas` (sorted, unique): their clock entries
+// and the entries their dots name. Binary searches, not a walk of the slot.
+Digest TermsOver(uint64_t seed, const Slot& slot, std::span<const VersionVector::Entry> replicas) {
+  Digest sum;
+  for (const auto& [replica, unused] : replicas) {
+    if (uint64_t counter = slot.clock.get(replica); counter != 0) AddTo(&sum, ClockTerm(seed, replica, counter));
+    auto it = std::lower_bound(slot.entries.begin(), slot.entries.end(), replica,
+                               [](const Entry& e, ReplicaId r) { return e.dot.replica < r; });
+    for (; it != slot.entries.end() && it->dot.replica == replica; ++it) {
+      AddTo(&sum, EntryTerm(seed, it->dot, it->ts, it->value, it->increments, it->decrements));
+    }
+  }
+  return sum;
 }
 
 }  // namespace
@@ -225,21 +278,49 @@ bool CrdtMap::KeyIsLive(const KeyState& ks) {
 
 CrdtMap::SlotView CrdtMap::StoreSlot(KeyEntry* key, const SlotKey& slot_key, Slot& next,
                                      std::span<const VersionVector::Entry> grown) {
+  PendingStore pending = BeginStore(key, slot_key, grown);
+  LeaveOutOfSum(pending.view);
+  return FinishStore(pending, next, grown);
+}
+
+CrdtMap::PendingStore CrdtMap::BeginStore(KeyEntry* key, const SlotKey& slot_key,
+                                          std::span<const VersionVector::Entry> grown) {
   KeyState& ks = key->second;
   ++version_;
-  bool was_live = KeyIsLive(ks);
+  PendingStore pending;
+  pending.was_live = KeyIsLive(ks);
   SlotView view = SlotOf(*key, slot_key);
+  pending.view = view;
+  pending.old_entries = view.slot->entries.size();
+  old_counters_.clear();
+  for (const VersionVector::Entry& entry : grown) old_counters_.push_back(view.slot->clock.get(entry.first));
+  return pending;
+}
+
+void CrdtMap::LeaveOutOfSum(const SlotView& view) {
+  if (view.slot == unhashed_.slot) return;
+  slot_sum_ = SlotSum();
+  TakeFrom(&slot_sum_, SlotHash(view.key->first, *view.slot_key, *view.slot));
+  unhashed_.key = &view.key->first;
+  unhashed_.slot_key = view.slot_key;
+  unhashed_.slot = view.slot;
+}
+
+CrdtMap::SlotView CrdtMap::FinishStore(const PendingStore& pending, Slot& next,
+                                       std::span<const VersionVector::Entry> grown) {
+  const SlotView& view = pending.view;
+  KeyState& ks = view.key->second;
   if (view.slot != &ks.first) {
-    uint32_t& live = ks.more->live[static_cast<size_t>(slot_key.type)];
-    live -= static_cast<uint32_t>(view.slot->entries.size());
+    uint32_t& live = ks.more->live[static_cast<size_t>(view.slot_key->type)];
+    live -= static_cast<uint32_t>(pending.old_entries);
     live += static_cast<uint32_t>(next.entries.size());
   }
   // Point the index at the new clock entries. Clocks only grow, so the old
   // clock's replicas are a subset of the new one's.
-  for (const VersionVector::Entry& entry : grown) {
-    ReplicaId replica = entry.first;
+  for (size_t i = 0; i < grown.size(); ++i) {
+    ReplicaId replica = grown[i].first;
     uint64_t counter = next.clock.get(replica);
-    uint64_t old_counter = view.slot->clock.get(replica);
+    uint64_t old_counter = old_counters_[i];
     if (old_counter == counter) continue;
     if (old_counter != 0) {
       index_.Move(replica, old_counter, counter, view.ref);
@@ -247,20 +328,9 @@ CrdtMap::SlotView CrdtMap::StoreSlot(KeyEntry* key, const SlotKey& slot_key, Slo
       index_.Add(replica, counter, view.ref);
     }
   }
-  if (view.slot != unhashed_.slot) {
-    // Fold the previous change in, and take this slot's term out until the
-    // slot is hashed again (see Unhashed in the header).
-    slot_sum_ = SlotSum();
-    Digest before = SlotHash(key->first, *view.slot_key, *view.slot);
-    slot_sum_.high -= before.high;
-    slot_sum_.low -= before.low;
-    unhashed_.key = &key->first;
-    unhashed_.slot_key = view.slot_key;
-    unhashed_.slot = view.slot;
-  }
   view.slot->Assign(std::move(next));  // leaves next's buffers (stored_slot.h)
   bool is_live = KeyIsLive(ks);
-  if (was_live != is_live) live_keys_ += is_live ? 1 : static_cast<size_t>(-1);
+  if (pending.was_live != is_live) live_keys_ += is_live ? 1 : static_cast<size_t>(-1);
   return view;
 }
 
@@ -521,18 +591,22 @@ Status CrdtMap::Join(const Delta& delta, std::vector<std::string>* changed_keys)
   std::string why;
   if (!delta.IsWellFormed(&why)) return Status::InvalidArgument("malformed delta: " + why);
   for (const SlotState& incoming : delta.slots) {
+    // Merged into the slot's own buffers, moved out and back, not into a
+    // copy of a clock that may name the whole fleet. The merge changes the
+    // slot's hash terms only at the replicas of the incoming clock (see
+    // SlotHash in the header), so only those are replaced in the sum
+    // (unless the slot is the one left out of it).
     KeyEntry* key = EntryFor(incoming.key);
-    const StoredSlot* existing = FindIn(key->second, incoming.slot);
-    if (existing == nullptr) {
-      Slot copy = incoming.state;
-      StoreSlot(key, incoming.slot, copy, incoming.state.clock.entries());
-      if (changed_keys && !incoming.state.entries.empty()) changed_keys->push_back(incoming.key);
-      continue;
-    }
-    Slot next = existing->ToSlot();
+    const auto& grown = incoming.state.clock.entries();
+    PendingStore pending = BeginStore(key, incoming.slot, grown);
+    Slot& next = next_slot_;
+    pending.view.slot->MoveTo(&next);
+    bool in_sum = pending.view.slot != unhashed_.slot;
+    uint64_t seed = in_sum ? SlotSeed(key->first, incoming.slot) : 0;
+    if (in_sum) TakeFrom(&slot_sum_, TermsOver(seed, next, grown));
     bool entries_changed = MergeSlot(next, incoming.state);
-    if (!entries_changed && existing->clock.Equals(next.clock)) continue;
-    StoreSlot(key, incoming.slot, next, incoming.state.clock.entries());
+    if (in_sum) AddTo(&slot_sum_, TermsOver(seed, next, grown));
+    FinishStore(pending, next, grown);
     if (changed_keys && entries_changed) changed_keys->push_back(incoming.key);
   }
   context_.Join(delta.context);
@@ -763,33 +837,7 @@ void EncodeContext(CanonicalWriter<Sink>& w, const CausalContext& context) {
   });
 }
 
-// Writes integers at a fixed 8 bytes each: the slot hash runs twice per slot
-// change, and varint loops over 64-bit replica ids and timestamps were most
-// of its cost (the hash needs a deterministic, unambiguous encoding, not a
-// compact one).
-template <typename Sink>
-class FixedWidthWriter {
- public:
-  explicit FixedWidthWriter(Sink& sink) : sink_(sink) {}
-  void Uint(uint64_t v) {  // as 8 bytes, little-endian on any host
-    if constexpr (std::endian::native != std::endian::little) {
-      uint64_t le = 0;
-      for (int i = 0; i < 8; ++i) le |= ((v >> (8 * i)) & 0xff) << (8 * (7 - i));
-      v = le;
-    }
-    sink_.Put(&v, sizeof(v));
-  }
-  void Bytes(std::string_view s) {
-    Uint(s.size());
-    sink_.Put(s.data(), s.size());
-  }
-
- private:
-  Sink& sink_;
-};
-
-// The bytes of one slot: canonical with a CanonicalWriter (the encoding),
-// fixed-width with a FixedWidthWriter (the slot hash).
+// The canonical bytes of one slot.
 template <typename Writer>
 void EncodeSlot(Writer& w, const SlotKey& slot_key, const StoredSlot& slot) {
   w.Uint(static_cast<uint64_t>(slot_key.type));
@@ -831,61 +879,17 @@ std::string CrdtMap::CanonicalEncoding() const {
   return std::move(sink.out);
 }
 
-namespace {
-// Hashes what is Put into it with XXH3-128, as if the bytes were one
-// string: small slots (nearly all) in one call, big ones (a clock naming a
-// thousand writers is 16 KB) through XXH3's streaming state in 512-byte
-// pieces. Streaming gives the same hash as one call over all the bytes, and
-// gathering a big slot into a growing string first (8 bytes per append) was
-// half of the slot hash's cost in the 1000-node simulator.
-class HashSink {
- public:
-  void Put(const void* p, size_t n) {
-    if (n > sizeof(buf_) - used_) [[unlikely]] {
-      Flush();
-      if (n > sizeof(buf_)) {
-        XXH3_128bits_update(&state_, p, n);
-        return;
-      }
-    }
-    std::memcpy(buf_ + used_, p, n);
-    used_ += n;
-  }
-  Digest Finish() {
-    XXH128_hash_t h;
-    if (streaming_) {
-      XXH3_128bits_update(&state_, buf_, used_);
-      h = XXH3_128bits_digest(&state_);
-    } else {
-      h = XXH3_128bits(buf_, used_);
-    }
-    return Digest{h.high64, h.low64};
-  }
-
- private:
-  void Flush() {
-    if (!streaming_) {
-      XXH3_128bits_reset(&state_);
-      streaming_ = true;
-    }
-    XXH3_128bits_update(&state_, buf_, used_);
-    used_ = 0;
-  }
-
-  char buf_[512];
-  size_t used_ = 0;
-  bool streaming_ = false;
-  XXH3_state_t state_;  // set up only once the bytes outgrow buf_
-};
-}  // namespace
-
 Digest CrdtMap::SlotHash(std::string_view key, const SlotKey& slot_key, const StoredSlot& slot) {
-  if (slot.clock.size() == 0) return Digest{};
-  HashSink sink;
-  FixedWidthWriter<HashSink> w(sink);
-  w.Bytes(key);
-  EncodeSlot(w, slot_key, slot);
-  return sink.Finish();
+  Digest sum;
+  if (slot.clock.size() == 0) return sum;
+  uint64_t seed = SlotSeed(key, slot_key);
+  for (const auto& [replica, counter] : slot.clock.entries()) AddTo(&sum, ClockTerm(seed, replica, counter));
+  const StoredEntries& entries = slot.entries;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    AddTo(&sum, EntryTerm(seed, entries.dot(i), entries.ts(i), entries.value(i), entries.increments(i),
+                        entries.decrements(i)));
+  }
+  return sum;
 }
 
 Digest CrdtMap::DigestWith(const Digest& slot_sum) const {
@@ -903,8 +907,9 @@ Digest CrdtMap::DigestWith(const Digest& slot_sum) const {
 
 Digest CrdtMap::SlotSum() const {
   if (unhashed_.slot == nullptr) return slot_sum_;
-  Digest h = SlotHash(*unhashed_.key, *unhashed_.slot_key, *unhashed_.slot);
-  return Digest{slot_sum_.high + h.high, slot_sum_.low + h.low};
+  Digest sum = slot_sum_;
+  AddTo(&sum, SlotHash(*unhashed_.key, *unhashed_.slot_key, *unhashed_.slot));
+  return sum;
 }
 
 Digest CrdtMap::StateDigest() const { return DigestWith(SlotSum()); }
@@ -913,11 +918,8 @@ Digest CrdtMap::RecomputeStateDigest() const {
   Digest sum;
   for (const auto& entry : keys_) {  // no structured binding: clang 14 cannot capture one
     const std::string& key = entry.first;
-    ForEachSlot(entry.second, [&](const SlotKey& slot_key, const StoredSlot& slot) {
-      Digest h = SlotHash(key, slot_key, slot);
-      sum.high += h.high;
-      sum.low += h.low;
-    });
+    ForEachSlot(entry.second,
+                [&](const SlotKey& slot_key, const StoredSlot& slot) { AddTo(&sum, SlotHash(key, slot_key, slot)); });
   }
   return DigestWith(sum);
 }

@@ -260,10 +260,30 @@ class CrdtMap {
   // so a slot whose clock names a thousand writers is not walked whole.
   // It may move values out of `next` but leaves its buffers, so the write
   // path reuses one scratch Slot instead of allocating two vectors a write.
-  SlotView StoreSlot(KeyEntry* key, const SlotKey& slot_key, Slot& next,
-                     std::span<const VersionVector::Entry> grown);
-  // Hash of one slot with its names; an empty slot (no clock) hashes to 0,
-  // as if absent, so creating one changes nothing.
+  SlotView StoreSlot(KeyEntry* key, const SlotKey& slot_key, Slot& next, std::span<const VersionVector::Entry> grown);
+  // StoreSlot() in parts, for Join(), which moves the slot's state out
+  // (StoredSlot::MoveTo) and merges into it instead of copying a clock of a
+  // thousand entries: BeginStore() notes what FinishStore() needs of the old
+  // state (the slot may then be emptied) and FinishStore() stores `next`.
+  // Between them the caller keeps slot_sum_ right, either with
+  // LeaveOutOfSum() (what StoreSlot does) or by replacing the terms it
+  // changed (TermsOver in the .cc file).
+  struct PendingStore {
+    SlotView view;
+    bool was_live = false;
+    size_t old_entries = 0;
+  };
+  PendingStore BeginStore(KeyEntry* key, const SlotKey& slot_key, std::span<const VersionVector::Entry> grown);
+  SlotView FinishStore(const PendingStore& pending, Slot& next, std::span<const VersionVector::Entry> grown);
+  // Takes the slot's term out of slot_sum_ until it is hashed again, and
+  // folds in the slot left out before (see Unhashed below).
+  void LeaveOutOfSum(const SlotView& view);
+  // Hash of one slot with its names: a sum of one term per clock entry and
+  // one per entry, seeded by the names. A merge changes only the clock
+  // entries and entries of the replicas the incoming clock names, so
+  // Join() replaces just their terms and never walks a clock that names a
+  // whole fleet. An empty slot (no clock) hashes to 0, as if absent, so
+  // creating one changes nothing.
   static Digest SlotHash(std::string_view key, const SlotKey& slot_key, const StoredSlot& slot);
   Digest DigestWith(const Digest& slot_sum) const;
 
@@ -273,9 +293,10 @@ class CrdtMap {
     VersionVector removed;    // dots of the entries this change removed
     uint64_t own_before = 0;  // this replica's clock entry before it
   };
-  std::vector<Change> changes_;  // the first changes_used_ are this write's;
-  size_t changes_used_ = 0;      // the rest keep their memory for the next
-  Slot next_slot_;
+  std::vector<Change> changes_;         // the first changes_used_ are this write's;
+  size_t changes_used_ = 0;             // the rest keep their memory for the next
+  Slot next_slot_;                      // (Join uses it too)
+  std::vector<uint64_t> old_counters_;  // BeginStore's: the old clock at `grown`
 
   ReplicaId self_;
   CausalContext context_;

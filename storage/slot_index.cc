@@ -12,7 +12,39 @@ size_t SlotIndex::FirstBucketFrom(const Buckets& buckets, uint64_t counter) {
   return static_cast<size_t>(it - buckets.begin());
 }
 
-void SlotIndex::Add(ReplicaId replica, uint64_t counter, Ref ref) { Insert(replicas_[replica], counter, ref); }
+size_t SlotIndex::Probe(ReplicaId replica) const {
+  size_t mask = table_.size() - 1;
+  // Fibonacci hashing: replica ids are random, but a test's may be 1, 2, 3.
+  size_t i = static_cast<size_t>((replica * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+  while (table_[i].first != replica && table_[i].first != 0) i = (i + 1) & mask;
+  return i;
+}
+
+const SlotIndex::Buckets* SlotIndex::Find(ReplicaId replica) const {
+  if (replica == 0) return &zero_;
+  if (table_.empty()) return nullptr;
+  const auto& place = table_[Probe(replica)];
+  return place.first == replica ? &place.second : nullptr;
+}
+
+SlotIndex::Buckets& SlotIndex::Of(ReplicaId replica) {
+  if (replica == 0) return zero_;
+  if (2 * (replicas_ + 1) > table_.size()) {
+    std::vector<std::pair<ReplicaId, Buckets>> old(std::max<size_t>(16, 2 * table_.size()));
+    old.swap(table_);
+    for (auto& place : old) {
+      if (place.first != 0) table_[Probe(place.first)] = std::move(place);
+    }
+  }
+  auto& place = table_[Probe(replica)];
+  if (place.first == 0) {
+    place.first = replica;
+    ++replicas_;
+  }
+  return place.second;
+}
+
+void SlotIndex::Add(ReplicaId replica, uint64_t counter, Ref ref) { Insert(Of(replica), counter, ref); }
 
 void SlotIndex::Insert(Buckets& buckets, uint64_t counter, Ref ref) {
   ++size_;
@@ -82,7 +114,7 @@ void SlotIndex::Rebalance(Buckets& buckets, size_t b) {
 }
 
 void SlotIndex::Move(ReplicaId replica, uint64_t old_counter, uint64_t counter, Ref ref) {
-  Buckets& buckets = replicas_[replica];
+  Buckets& buckets = Of(replica);
   // A slot that was already the replica's newest event (a key one replica
   // keeps rewriting) stays last: change its counter in place.
   if (!buckets.empty()) {

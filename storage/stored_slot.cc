@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <utility>
 
 namespace parley {
 
@@ -43,6 +44,22 @@ void StoredClock::Assign(const VersionVector& clock) {
   if (!clock.empty()) one_.second = reinterpret_cast<uintptr_t>(new VersionVector(clock));
 }
 
+void StoredClock::Assign(VersionVector&& clock) {
+  if (VersionVector* vv = heap(); vv != nullptr && clock.size() > 1) {
+    std::swap(*vv, clock);
+    return;
+  }
+  Assign(clock);
+}
+
+void StoredClock::MoveTo(VersionVector* out) {
+  if (VersionVector* vv = heap(); vv != nullptr) {
+    std::swap(*vv, *out);
+  } else {
+    out->AssignCanonical(entries());
+  }
+}
+
 std::span<const VersionVector::Entry> StoredClock::entries() const {
   if (one_.first != 0) return {&one_, 1};
   const VersionVector* vv = heap();
@@ -60,12 +77,6 @@ uint64_t StoredClock::get(ReplicaId replica) const {
   if (one_.first != 0) return one_.first == replica ? one_.second : 0;
   const VersionVector* vv = heap();
   return vv ? vv->get(replica) : 0;
-}
-
-bool StoredClock::Equals(const VersionVector& clock) const {
-  auto mine = entries();
-  const auto& theirs = clock.entries();
-  return std::equal(mine.begin(), mine.end(), theirs.begin(), theirs.end());
 }
 
 // ---- StoredEntries --------------------------------------------------------------
@@ -101,8 +112,8 @@ StoredEntries& StoredEntries::operator=(StoredEntries&& other) noexcept {
 void StoredEntries::Assign(std::vector<Entry>&& entries) {
   // Inline only what the inline form can say: well-formed slots never hold a
   // dot with replica 0, but a decoder does not promise that for every entry.
-  bool fits_inline = entries.size() == 1 && entries[0].dot.replica != 0 && entries[0].increments == 0 &&
-                     entries[0].decrements == 0;
+  bool fits_inline =
+      entries.size() == 1 && entries[0].dot.replica != 0 && entries[0].increments == 0 && entries[0].decrements == 0;
   if (fits_inline) {
     if (dot_.replica == 0) delete heap_;
     dot_ = entries[0].dot;
@@ -116,15 +127,23 @@ void StoredEntries::Assign(std::vector<Entry>&& entries) {
     if (entries.empty()) {
       Clear();
     } else {
-      // Element by element, so both vectors keep their buffers: the write
-      // path's scratch slot is refilled by the next write (every INCR of a
-      // counter came here), and stealing its buffer cost an allocation each.
-      heap_->assign(std::make_move_iterator(entries.begin()), std::make_move_iterator(entries.end()));
+      // Swapped, so both vectors keep a buffer: the write path's scratch
+      // slot is refilled by the next write (every INCR of a counter came
+      // here), and stealing its buffer cost an allocation each.
+      heap_->swap(entries);
     }
     return;
   }
   Clear();
   if (!entries.empty()) heap_ = new std::vector<Entry>(std::move(entries));
+}
+
+void StoredEntries::MoveTo(std::vector<Entry>* out) {
+  if (dot_.replica == 0 && heap_ != nullptr) {
+    heap_->swap(*out);
+  } else {
+    CopyTo(out);
+  }
 }
 
 std::vector<Entry> StoredEntries::ToVector() const {

@@ -33,11 +33,15 @@ class StoredClock {
   StoredClock& operator=(const StoredClock&) = delete;
 
   void Assign(const VersionVector& clock);
+  // The same, trading buffers with `clock` where both are heap vectors;
+  // `clock` is left valid but unspecified.
+  void Assign(VersionVector&& clock);
+  // Moves the entries into `*out` (see StoredSlot::MoveTo).
+  void MoveTo(VersionVector* out);
   VersionVector ToVersionVector() const;
   std::span<const VersionVector::Entry> entries() const;
   size_t size() const { return entries().size(); }
   uint64_t get(ReplicaId replica) const;
-  bool Equals(const VersionVector& clock) const;
 
  private:
   void Clear();
@@ -60,11 +64,13 @@ class StoredEntries {
   StoredEntries(const StoredEntries&) = delete;
   StoredEntries& operator=(const StoredEntries&) = delete;
 
-  // Moves the entries out of `entries` but leaves the vector's buffer with
-  // the caller, who may reuse it (except when this slot had no heap vector
-  // yet and needs more than the inline form).
+  // Takes the entries of `entries` and leaves the caller a buffer to reuse
+  // (this slot's old heap vector, swapped), except when this slot had no
+  // heap vector yet and needs more than the inline form.
   void Assign(std::vector<Entry>&& entries);
   std::vector<Entry> ToVector() const;
+  // Moves the entries into `*out` (see StoredSlot::MoveTo).
+  void MoveTo(std::vector<Entry>* out);
   // Like ToVector(), into `out`, whose buffers are reused.
   void CopyTo(std::vector<Entry>* out) const;
 
@@ -96,9 +102,18 @@ struct StoredSlot {
   StoredClock clock;
   StoredEntries entries;
 
+  // Takes `slot`'s state. Where this slot already keeps heap vectors they
+  // trade buffers with `slot`'s, so both sides keep an allocation to reuse.
   void Assign(Slot&& slot) {
-    clock.Assign(slot.clock);
+    clock.Assign(std::move(slot.clock));
     entries.Assign(std::move(slot.entries));
+  }
+  // Moves the state into `*out` (a scratch slot, whose old contents are
+  // dropped): heap vectors trade buffers with out's, the inline form is
+  // copied. This slot is stale afterwards, until the next Assign().
+  void MoveTo(Slot* out) {
+    clock.MoveTo(&out->clock);
+    entries.MoveTo(&out->entries);
   }
   // Into `out`, reusing its buffers (the write path's scratch).
   void CopyTo(Slot* out) const {

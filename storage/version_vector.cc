@@ -30,6 +30,12 @@ void VersionVector::Join(const VersionVector& other) {
     entries_ = other.entries_;
     return;
   }
+  if (8 * other.entries_.size() <= entries_.size()) {
+    // A few entries into a clock that may name a whole fleet: in place, by
+    // binary search, not a pass and a new vector.
+    for (const Entry& e : other.entries_) Raise(e.first, e.second);
+    return;
+  }
   std::vector<Entry> merged;
   merged.reserve(entries_.size() + other.entries_.size());
   auto a = entries_.begin();

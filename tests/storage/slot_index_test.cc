@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 #include <random>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -29,9 +30,8 @@ Items Walk(const SlotIndex& index, ReplicaId replica, uint64_t first, uint64_t l
 Items Expected(const std::multimap<std::pair<ReplicaId, uint64_t>, SlotIndex::Ref>& ref, ReplicaId replica,
                uint64_t first, uint64_t last) {
   Items out;
-  for (auto it = ref.lower_bound({replica, first}); it != ref.end() && it->first.first == replica &&
-                                                    it->first.second <= last;
-       ++it) {
+  for (auto it = ref.lower_bound({replica, first});
+       it != ref.end() && it->first.first == replica && it->first.second <= last; ++it) {
     out.emplace_back(it->first.second, it->second);
   }
   return out;
@@ -130,6 +130,26 @@ TEST(SlotIndex, ManySlotsOnOneCounterSpanBuckets) {
   EXPECT_EQ(Walk(index, 5, 11, 11), (Items{{11, 5000}}));
   EXPECT_EQ(Walk(index, 5, 12, 12).size(), 1000u);
   EXPECT_EQ(index.size(), 1001u);
+}
+
+// A fleet's map indexes every writer: the replica table grows many times,
+// and every replica keeps its own items through each growth. Ids are random
+// 64-bit values (as real ones are), small ones, and 0.
+TEST(SlotIndex, ThousandsOfReplicasKeepTheirOwnItems) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  std::mt19937_64 rng(seed);
+  std::vector<ReplicaId> replicas{0, 1, 2, 3};
+  while (replicas.size() < 3000) replicas.push_back(rng() | (uint64_t{1} << 63));
+  SlotIndex index;
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < replicas.size(); ++i) index.Add(replicas[i], 1 + round, 10 * i + round + 1);
+  }
+  for (size_t i = 0; i < replicas.size(); ++i) {
+    ASSERT_EQ(Walk(index, replicas[i], 0, UINT64_MAX), (Items{{1, 10 * i + 1}, {2, 10 * i + 2}})) << "replica " << i;
+  }
+  EXPECT_TRUE(Walk(index, 4, 0, UINT64_MAX).empty());
+  EXPECT_EQ(index.size(), 6000u);
 }
 
 }  // namespace
