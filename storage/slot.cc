@@ -17,8 +17,8 @@ bool HasDot(const std::vector<Entry>& entries, const Dot& dot) {
 // change joined into a slot that a fleet shares, whose clock and (for a
 // counter) entries name every writer. The same rule, but only what
 // `incoming` can touch is looked at, by binary search, and `into` changes in
-// place: a pass over 1000 clock entries and 1000 counter entries per joined
-// write was what made such a join cost more than its delta's size.
+// place: with passes over 1000 clock entries and 1000 counter totals, every
+// joined write cost as much as the whole slot.
 bool MergeSmall(Slot& into, const Slot& incoming) {
   bool changed = false;
   auto seen_and_lacked = [&](const Entry& e) {

@@ -112,8 +112,8 @@ StoredEntries& StoredEntries::operator=(StoredEntries&& other) noexcept {
 void StoredEntries::Assign(std::vector<Entry>&& entries) {
   // Inline only what the inline form can say: well-formed slots never hold a
   // dot with replica 0, but a decoder does not promise that for every entry.
-  bool fits_inline =
-      entries.size() == 1 && entries[0].dot.replica != 0 && entries[0].increments == 0 && entries[0].decrements == 0;
+  bool fits_inline = entries.size() == 1 && entries[0].dot.replica != 0 && entries[0].increments == 0 &&
+                     entries[0].decrements == 0;
   if (fits_inline) {
     if (dot_.replica == 0) delete heap_;
     dot_ = entries[0].dot;
