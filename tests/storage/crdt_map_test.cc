@@ -123,7 +123,8 @@ TEST(CrdtMap, ChangesJoinedIntoFleetWideSlotsKeepTheDigestRight) {
     // Writers learn each other's changes, so later changes replace entries
     // of other replicas and their slots' clocks name many writers.
     for (auto& other : writers) {
-      if (other.get() != &w) ASSERT_TRUE(other->Join(*d).ok());
+      if (other.get() == &w) continue;
+      ASSERT_TRUE(other->Join(*d).ok());
     }
   }
   CrdtMap in_order(1), shuffled(2);
