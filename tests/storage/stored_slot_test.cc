@@ -43,15 +43,22 @@ TEST(StoredSlot, RoundTripsEveryShape) {
   ExpectRoundTrip(MakeSlot({{0, 4}}, {Entry{Dot{0, 4}, 5, "zero", 0, 0}}));
 }
 
-TEST(StoredSlot, ReassignmentSwitchesForms) {
-  std::vector<Slot> shapes = {
+// One slot of every form: inline, heap, empty, counter totals, clock only,
+// replica 0.
+std::vector<Slot> Shapes() {
+  return {
       MakeSlot({{7, 3}}, {Entry{Dot{7, 3}, 99, "value", 0, 0}}),
       MakeSlot({{7, 3}, {9, 1}}, {Entry{Dot{7, 3}, 5, "a", 0, 0}, Entry{Dot{9, 1}, 6, "b", 0, 0}}),
       Slot{},
       MakeSlot({{7, 4}, {9, 2}, {11, 1}}, {Entry{Dot{9, 2}, 5, "", 3, 0}}),
       MakeSlot({{7, 5}}, {}),
       MakeSlot({{7, 3}, {9, 1}}, {}),
+      MakeSlot({{0, 4}}, {Entry{Dot{0, 4}, 5, "zero", 0, 0}}),
   };
+}
+
+TEST(StoredSlot, ReassignmentSwitchesForms) {
+  std::vector<Slot> shapes = Shapes();
   StoredSlot stored;
   for (const Slot& a : shapes) {
     for (const Slot& b : shapes) {
@@ -66,14 +73,7 @@ TEST(StoredSlot, ReassignmentSwitchesForms) {
 // Join()'s way: the state moves out into a reused scratch slot, is merged
 // there, and moves back in, from and to every form.
 TEST(StoredSlot, MovesOutAndBackInBetweenEveryPairOfForms) {
-  std::vector<Slot> shapes = {
-      MakeSlot({{7, 3}}, {Entry{Dot{7, 3}, 99, "value", 0, 0}}),
-      MakeSlot({{7, 3}, {9, 1}}, {Entry{Dot{7, 3}, 5, "a", 0, 0}, Entry{Dot{9, 1}, 6, "b", 0, 0}}),
-      Slot{},
-      MakeSlot({{7, 4}, {9, 2}, {11, 1}}, {Entry{Dot{9, 2}, 5, "", 3, 0}}),
-      MakeSlot({{7, 5}}, {}),
-      MakeSlot({{0, 4}}, {Entry{Dot{0, 4}, 5, "zero", 0, 0}}),
-  };
+  std::vector<Slot> shapes = Shapes();
   Slot scratch = MakeSlot({{1, 1}, {2, 2}, {3, 3}}, {Entry{Dot{1, 1}, 1, "stale", 0, 0}});
   for (const Slot& a : shapes) {
     for (const Slot& b : shapes) {
