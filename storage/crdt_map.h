@@ -265,6 +265,7 @@ class CrdtMap {
   // (StoredSlot::MoveTo) and merges into it instead of copying a clock of a
   // thousand entries: BeginStore() notes what FinishStore() needs of the old
   // state (the slot may then be emptied) and FinishStore() stores `next`.
+  // One store at a time: the old clock entries wait in old_counters_.
   // Between them the caller keeps slot_sum_ right, either with
   // LeaveOutOfSum() (what StoreSlot does) or by replacing the terms it
   // changed (TermsOver in the .cc file).
