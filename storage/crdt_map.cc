@@ -173,7 +173,7 @@ const CrdtMap::KeyState* CrdtMap::FindKey(std::string_view key) const {
 }
 
 CrdtMap::KeyEntry* CrdtMap::NewEntry(std::string_view key) {
-  KeyEntry* entry = &*keys_.try_emplace(std::string(key)).first;
+  KeyEntry* entry = &keys_.emplace_back(std::piecewise_construct, std::forward_as_tuple(key), std::forward_as_tuple());
   key_index_.Insert(entry->first, entry);
   return entry;
 }
@@ -620,9 +620,9 @@ Status CrdtMap::Join(const Delta& delta, std::vector<std::string>* changed_keys)
 Delta CrdtMap::ExportState() const {
   Delta d;
   d.context = context_;
-  for (const auto& entry : keys_) {  // (clang cannot capture structured bindings)
-    ForEachSlot(entry.second, [&](const SlotKey& slot_key, const StoredSlot& slot) {
-      d.slots.push_back(SlotState{entry.first, slot_key, slot.ToSlot()});
+  for (const KeyEntry* entry : key_order_.Sorted(keys_)) {
+    ForEachSlot(entry->second, [&](const SlotKey& slot_key, const StoredSlot& slot) {
+      d.slots.push_back(SlotState{entry->first, slot_key, slot.ToSlot()});
     });
   }
   return d;
@@ -632,9 +632,9 @@ void CrdtMap::EncodeState(std::string* out) const {
   EncodeCompact(
       context_,
       [this](auto&& fn) {
-        for (const auto& entry : keys_) {
-          ForEachSlot(entry.second, [&](const SlotKey& slot_key, const StoredSlot& slot) {
-            fn(entry.first, slot_key, slot.clock.entries(), slot.entries);
+        for (const KeyEntry* entry : key_order_.Sorted(keys_)) {
+          ForEachSlot(entry->second, [&](const SlotKey& slot_key, const StoredSlot& slot) {
+            fn(entry->first, slot_key, slot.clock.entries(), slot.entries);
           });
         }
       },
@@ -788,9 +788,13 @@ std::vector<std::pair<std::string, std::string>> CrdtMap::HashAll(std::string_vi
 
 std::vector<std::string> CrdtMap::Keys(std::string_view prefix, size_t limit) const {
   std::vector<std::string> out;
-  for (auto it = keys_.lower_bound(prefix); it != keys_.end() && out.size() < limit; ++it) {
-    if (it->first.compare(0, prefix.size(), prefix) != 0) break;
-    if (KeyIsLive(it->second)) out.push_back(it->first);
+  const std::vector<const KeyEntry*>& sorted = key_order_.Sorted(keys_);
+  auto it = std::lower_bound(sorted.begin(), sorted.end(), prefix,
+                             [](const KeyEntry* entry, std::string_view p) { return entry->first < p; });
+  for (; it != sorted.end() && out.size() < limit; ++it) {
+    const auto& [key, ks] = **it;
+    if (key.compare(0, prefix.size(), prefix) != 0) break;
+    if (KeyIsLive(ks)) out.push_back(key);
   }
   return out;
 }
@@ -865,7 +869,8 @@ void CrdtMap::Encode(Sink& sink) const {
   sink.Put("PCM1", 4);
   EncodeContext(w, context_);
   w.Uint(keys_.size());
-  for (const auto& [key, ks] : keys_) {
+  for (const KeyEntry* entry : key_order_.Sorted(keys_)) {
+    const auto& [key, ks] = *entry;
     w.Bytes(key);
     w.Uint((ks.first_type != ValueType::kNone ? 1 : 0) + (ks.more ? ks.more->slots.size() : 0));
     ForEachSlot(ks, [&](const SlotKey& slot_key, const StoredSlot& slot) { EncodeSlot(w, slot_key, slot); });

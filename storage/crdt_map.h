@@ -29,7 +29,7 @@
 // a compact form (stored_slot.h) and converted to the public Slot only at
 // the edges (Apply's delta, Join, ExportState, Diff); a key's first
 // member-less slot lives inline in its KeyState, and the index keeps 16 B
-// per clock entry (slot_index.h). A register key costs about 176 B.
+// per clock entry (slot_index.h). A register key costs about 165 B.
 //
 // Rules users see:
 //   * A write concurrent with a delete of the same key survives.
@@ -48,6 +48,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -61,6 +62,7 @@
 #include "storage/delta.h"
 #include "storage/flat_index.h"
 #include "storage/hybrid_clock.h"
+#include "storage/key_order.h"
 #include "storage/slot.h"
 #include "storage/slot_index.h"
 #include "storage/status.h"
@@ -216,7 +218,6 @@ class CrdtMap {
     std::unique_ptr<Members> more;
     ValueType first_type = ValueType::kNone;
   };
-  using KeyMap = std::map<std::string, KeyState, std::less<>>;
   // One slot of the map with its names; slot_key points at storage that
   // lives as long as the slot.
   struct SlotView {
@@ -301,11 +302,14 @@ class CrdtMap {
 
   ReplicaId self_;
   CausalContext context_;
-  KeyMap keys_;
-  // keys_ hashed: every write, joined delta and read names its key, and the
-  // ordered map costs ~log2(n) cache misses a lookup (flat_index.h). The
-  // map keeps the order that Keys(), Diff() and the encoding need.
+  // Every key the map ever held, in the order it first came (never erased:
+  // LeaveOutOfSum and the index hold pointers to them).
+  std::deque<KeyEntry> keys_;
+  // keys_ hashed: every write, joined delta and read names its key, and an
+  // ordered map costs ~log2(n) cache misses a lookup (flat_index.h).
   FlatIndex<KeyEntry, &KeyName> key_index_;
+  // keys_ by name, for Keys(), ExportState() and the encodings.
+  KeyOrder<KeyEntry, &KeyName> key_order_;
   size_t live_keys_ = 0;
   uint64_t version_ = 0;
   uint64_t counter_floor_ = 0;

@@ -362,6 +362,25 @@ TEST(CrdtMap, KeysByPrefix) {
   EXPECT_EQ(a.KeyCount(), 3u);
 }
 
+TEST(CrdtMap, KeysCreatedOutOfOrderListAndExportInOrder) {
+  // Keys are stored as they come and sorted when asked for: ask between
+  // writes, so later keys must merge into an order already handed out.
+  CrdtMap a(1);
+  std::vector<std::string> expected;
+  for (const char* k : {"m", "c", "x", "a", "n", "b", "z"}) {
+    Must(a.Apply(Op::Set(k, "v"), 1));
+    expected.push_back(k);
+    std::sort(expected.begin(), expected.end());
+    ASSERT_EQ(a.Keys(), expected) << "after " << k;
+  }
+  Delta state = a.ExportState();
+  std::string why;
+  EXPECT_TRUE(state.IsWellFormed(&why)) << why;  // slots sorted by key
+  CrdtMap b(2);
+  ASSERT_TRUE(b.Join(state).ok());
+  EXPECT_EQ(b.CanonicalEncoding(), a.CanonicalEncoding());
+}
+
 TEST(CrdtMap, JoinReportsChangedKeysOnce) {
   CrdtMap a(1), b(2);
   std::vector<Op> ops = {Op::Set("x", "1"), Op::SAdd("s", "m1"), Op::SAdd("s", "m2")};
