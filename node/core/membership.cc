@@ -381,6 +381,7 @@ void Membership::ApplyAlive(const AliveMessage& a, uint64_t now_ms) {
     m.replica = a.replica;
     by_replica_[m.replica] = &m;
   }
+  if (m.address != a.address) ++version_;
   m.address = a.address;
   m.meta = a.meta;
   if (!Reachable(m)) arrivals_.push_back(a.member);

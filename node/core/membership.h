@@ -97,6 +97,9 @@ class Membership {
   // fanout*p+1 .. fanout*p+fanout as children. Members that agree on the
   // membership agree on the tree. Cached until the membership changes.
   const std::vector<const Member*>& TreeNeighbors(size_t fanout) const;
+  // Changes whenever a member comes, goes, or changes state or address, so
+  // callers can cache what they derive from the table.
+  uint64_t version() const { return version_; }
   int local_health() const { return health_; }
   int TransmitLimit() const;
   std::vector<MemberChange> TakeChanges() { return std::move(changes_); }
@@ -169,8 +172,8 @@ class Membership {
   uint64_t earliest_reap_ = UINT64_MAX;
   std::vector<MemberChange> changes_;
   std::vector<std::string> arrivals_;
-  // Bumped when a member comes, goes or changes state; TreeNeighbors'
-  // cache is rebuilt when it moved.
+  // Bumped when a member comes, goes or changes state or address;
+  // TreeNeighbors' cache is rebuilt when it moved.
   uint64_t version_ = 0;
   mutable uint64_t tree_version_ = UINT64_MAX;
   mutable size_t tree_fanout_ = 0;

@@ -73,7 +73,10 @@ void NodeCore::Start(uint64_t now_ms) {
 // ---- time ---------------------------------------------------------------------
 
 uint64_t NodeCore::NextDeadline() const {
-  uint64_t next = std::min({membership_->NextDeadline(), next_gossip_at_, next_anti_entropy_at_});
+  // An empty broadcast queue does not wake the node: at 5 gossip rounds a
+  // second, idle rounds were most of an idle 1000-node simulation's events.
+  uint64_t gossip_at = broadcasts_.empty() ? UINT64_MAX : next_gossip_at_;
+  uint64_t next = std::min({membership_->NextDeadline(), gossip_at, next_anti_entropy_at_});
   if (batch_sync_at_) next = std::min(next, *batch_sync_at_);
   next = std::min({next, next_pull_at_, tree_flush_at_});
   // Never later than the earliest quorum deadline (SettleWrites keeps it).
@@ -82,7 +85,7 @@ uint64_t NodeCore::NextDeadline() const {
 
 void NodeCore::Tick(uint64_t now_ms) {
   membership_->Tick(now_ms);
-  if (now_ms >= next_gossip_at_) {
+  if (now_ms >= next_gossip_at_ && !broadcasts_.empty()) {
     next_gossip_at_ = now_ms + config_.timing.gossip_interval_ms;
     // Broadcasts not yet out often enough go to a few members on their own.
     size_t budget = config_.limits.max_datagram_bytes - wire_->PacketOverhead();
@@ -130,15 +133,7 @@ void NodeCore::StartAntiEntropy(uint64_t now_ms) {
   // only for a round that sends it: a 1000-member table is not free.
   std::optional<PushPullMessage> members;
   ContextDigestMessage digest{map_.context(), CurrentDigest(), true};
-  std::vector<Address> lost_seeds;  // seeds that are not live members now
-  for (const Address& seed : config_.seeds) {
-    if (seed == config_.advertise) continue;
-    bool live = false;
-    for (const auto& [name, m] : membership_->members()) {
-      if (m.address == seed && (m.state == MemberState::kAlive || m.state == MemberState::kSuspect)) live = true;
-    }
-    if (!live) lost_seeds.push_back(seed);
-  }
+  const std::vector<Address>& lost_seeds = LostSeeds();
   auto open = [&](const Address& to, bool with_members) {
     ++stats_.diff_rounds;
     if (with_members) {
@@ -159,6 +154,24 @@ void NodeCore::StartAntiEntropy(uint64_t now_ms) {
     // Alone (just started, or cut off): knock on every seed.
     for (const Address& seed : lost_seeds) open(seed, true);
   }
+}
+
+const std::vector<Address>& NodeCore::LostSeeds() {
+  // Each round asked this of every member for every seed: with 1000
+  // members, a walk of the whole table a round, for an answer that changes
+  // only when the membership does.
+  if (lost_seeds_version_ == membership_->version()) return lost_seeds_;
+  lost_seeds_version_ = membership_->version();
+  lost_seeds_.clear();
+  for (const Address& seed : config_.seeds) {
+    if (seed == config_.advertise) continue;
+    bool live = false;
+    for (const auto& [name, m] : membership_->members()) {
+      if (m.address == seed && (m.state == MemberState::kAlive || m.state == MemberState::kSuspect)) live = true;
+    }
+    if (!live) lost_seeds_.push_back(seed);
+  }
+  return lost_seeds_;
 }
 
 // ---- receiving -----------------------------------------------------------------------

@@ -191,6 +191,8 @@ class NodeCore {
   // relay, a reachable peer, or a quorum write (which waits for a first peer).
   void PushDelta(DeltaItem item, int fanout, bool reachable, uint64_t now_ms);
   void StartAntiEntropy(uint64_t now_ms);
+  // Seeds that are not live members now (cached per membership version).
+  const std::vector<Address>& LostSeeds();
   void SyncWithArrivals(uint64_t now_ms);
   void NotifyWatches(const std::vector<std::string>& keys);
   void SettleWrites(uint64_t now_ms);
@@ -255,6 +257,8 @@ class NodeCore {
   std::optional<uint64_t> batch_sync_at_;
   std::optional<uint64_t> last_batch_sync_;  // when the batch policy last asked for a sync
   uint64_t next_gossip_at_ = 0;
+  std::vector<Address> lost_seeds_;
+  uint64_t lost_seeds_version_ = UINT64_MAX;
   uint64_t next_anti_entropy_at_ = 0;
   uint64_t next_membership_sync_at_ = 0;  // full membership tables, see StartAntiEntropy
   uint64_t next_arrival_sync_at_ = 0;     // see SyncWithArrivals

@@ -36,6 +36,7 @@ class TestCluster {
     bool sync_pending = false;
     std::vector<WriteDone> done;
     std::vector<KeyChange> changes;
+    uint64_t ticks = 0;  // times the core's deadline woke it
   };
 
   explicit TestCluster(uint64_t seed, bool with_logbooks = false) : rng_(seed), seed_(seed), logbooks_(with_logbooks) {}
@@ -163,6 +164,7 @@ class TestCluster {
       for (size_t i = 0; i < nodes_.size(); ++i) {
         if (nodes_[i]->up && nodes_[i]->core->NextDeadline() <= now_) {
           nodes_[i]->core->Tick(now_);
+          ++nodes_[i]->ticks;
           Collect(i);
         }
       }
