@@ -94,6 +94,33 @@ BENCHMARK(BM_JoinChangeIntoSharedKey)
     ->Iterations(20000)
     ->Unit(benchmark::kMicrosecond);
 
+// A snapshot's encoding (CrdtMap::EncodeState) of a node's map in the
+// 1000-node simulator's shape: 64 counter and 64 register keys that
+// `writers` replicas share, so every slot clock (and every counter slot's
+// entries) names them all, plus 5,000 keys of one writer each. Reports the
+// encoded size.
+void BM_EncodeStateOfSharedKeys(benchmark::State& state) {
+  const auto writers = static_cast<ReplicaId>(state.range(0));
+  std::mt19937_64 rng(7);
+  CrdtMap map(1);
+  for (ReplicaId w = 0; w < writers; ++w) {
+    CrdtMap other(rng() | 1);
+    for (int k = 0; k < 64; ++k) {
+      (void)map.Join(*other.Apply(Op::Incr("ctr/" + std::to_string(k), 1), MakeTimestamp(1, 0)));
+      (void)map.Join(*other.Apply(Op::Set("reg/" + std::to_string(k), "v"), MakeTimestamp(2, 0)));
+    }
+  }
+  for (int k = 0; k < 5000; ++k) (void)map.Apply(Op::Set(Key(static_cast<uint64_t>(k)), "value"), MakeTimestamp(3, 0));
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    map.EncodeState(&out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["bytes"] = static_cast<double>(out.size());
+}
+BENCHMARK(BM_EncodeStateOfSharedKeys)->Arg(10)->Arg(1000)->Unit(benchmark::kMicrosecond);
+
 void BM_CounterIncrement(benchmark::State& state) {
   CrdtMap map(1);
   uint64_t i = 0;

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstddef>
 #include <cstring>
 #include <span>
 #include <string>
@@ -48,6 +49,29 @@ class EntryList {
 
 namespace compact_internal {
 
+// The index of the first of table[0, end) not below `replica`, searched
+// forward from the previous answer in `*hint` (1, 2, 4, ... ahead, then a
+// binary search of the last step). Callers look up the replicas of one
+// clock or one slot's entries, which come in increasing order: in a clock
+// that names a fleet's 1000 writers, each lookup is then a step or two
+// instead of a binary search of the whole table (~20% of a snapshot's
+// encoding in the 1000-node simulator). A lookup below the previous one
+// starts again from the front.
+inline size_t SeekReplica(const std::vector<ReplicaId>& table, size_t end, size_t* hint, ReplicaId replica) {
+  size_t lo = std::min(*hint, end);
+  if (lo > 0 && table[lo - 1] >= replica) lo = 0;  // every entry before lo is below replica
+  size_t probe = lo;
+  for (size_t step = 1; probe < end && table[probe] < replica; step *= 2) {
+    lo = probe + 1;
+    probe = lo + step;
+  }
+  auto first = table.begin();
+  *hint = static_cast<size_t>(std::lower_bound(first + static_cast<ptrdiff_t>(lo),
+                                               first + static_cast<ptrdiff_t>(std::min(probe, end)), replica) -
+                              first);
+  return *hint;
+}
+
 // Writes at a cursor into space the caller sized; replicas become indices
 // into the sorted replica table.
 class Writer {
@@ -67,14 +91,15 @@ class Writer {
     cursor_ += 8;
   }
   void Replica(ReplicaId replica) {
-    auto it = std::lower_bound(table_.begin(), table_.end(), replica);
-    assert(it != table_.end() && *it == replica);
-    Uint(static_cast<uint64_t>(it - table_.begin()));
+    size_t index = SeekReplica(table_, table_.size(), &hint_, replica);
+    assert(index < table_.size() && table_[index] == replica);
+    Uint(index);
   }
 
  private:
   char* cursor_;
   const std::vector<ReplicaId>& table_;
+  size_t hint_ = 0;
 };
 
 // The replica table under construction: the context's replicas (already
@@ -88,9 +113,8 @@ class TableBuilder {
   void Note(ReplicaId replica) {
     if (replica == last_) return;  // runs of one writer are common
     last_ = replica;
-    if (!std::binary_search(table_.begin(), table_.begin() + static_cast<ptrdiff_t>(known_), replica)) {
-      extra_.push_back(replica);
-    }
+    size_t index = SeekReplica(table_, known_, &hint_, replica);
+    if (index == known_ || table_[index] != replica) extra_.push_back(replica);
   }
   void SetKnown() { known_ = table_.size(); }
   void Finish() {
@@ -104,6 +128,7 @@ class TableBuilder {
  private:
   std::vector<ReplicaId>& table_;
   size_t known_ = 0;
+  size_t hint_ = 0;
   ReplicaId last_ = 0;
   std::vector<ReplicaId> extra_;
 };
