@@ -146,12 +146,6 @@ void StoredEntries::MoveTo(std::vector<Entry>* out) {
   }
 }
 
-std::vector<Entry> StoredEntries::ToVector() const {
-  std::vector<Entry> out;
-  CopyTo(&out);
-  return out;
-}
-
 void StoredEntries::CopyTo(std::vector<Entry>* out) const {
   if (dot_.replica != 0) {
     out->resize(1);

@@ -68,10 +68,9 @@ class StoredEntries {
   // (this slot's old heap vector, swapped), except when this slot had no
   // heap vector yet and needs more than the inline form.
   void Assign(std::vector<Entry>&& entries);
-  std::vector<Entry> ToVector() const;
   // Moves the entries into `*out` (see StoredSlot::MoveTo).
   void MoveTo(std::vector<Entry>* out);
-  // Like ToVector(), into `out`, whose buffers are reused.
+  // Copies the entries into `out`, whose buffers are reused.
   void CopyTo(std::vector<Entry>* out) const;
 
   size_t size() const { return dot_.replica != 0 ? 1 : (heap_ ? heap_->size() : 0); }
