@@ -186,6 +186,9 @@ class NodeCore {
   void HandleDigest(const std::string& sender, const Address& from, const ContextDigestMessage& m);
   void HandleDurableAcks(const std::string& sender, const DurableAckMessage& m, uint64_t now_ms);
   Result<uint64_t> Record(const Delta& delta, uint64_t now_ms);  // logbook append + sync policy
+  void RequestSync();  // asks the driver for Logbook::Sync() and OnSynced()
+  // The batch policy: a sync now, or a timer for an interval after the last.
+  void ScheduleBatchSync(uint64_t now_ms);
   // Sends a local write's delta to the relay and `fanout` peers, and queues
   // it to ride on membership traffic. Write() calls it only if there is a
   // relay, a reachable peer, or a quorum write (which waits for a first peer).
@@ -256,6 +259,7 @@ class NodeCore {
   uint64_t last_snapshot_bytes_ = 0;
   std::optional<uint64_t> batch_sync_at_;
   std::optional<uint64_t> last_batch_sync_;  // when the batch policy last asked for a sync
+  bool sync_outstanding_ = false;             // a sync was asked for; OnSynced() has not come since
   uint64_t next_gossip_at_ = 0;
   std::vector<Address> lost_seeds_;
   uint64_t lost_seeds_version_ = UINT64_MAX;

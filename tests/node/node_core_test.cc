@@ -393,6 +393,35 @@ TEST(NodeCore, BatchPolicySyncsALoneWriteAtOnceAndSpacesTheNext) {
   EXPECT_EQ(c.node(0).done.size(), 2u);
 }
 
+// While a sync runs, the batch policy arms no timer for the records that
+// come meanwhile (it would only wake the node to ask for the sync it
+// already asked for); the sync's completion asks for what it left.
+TEST(NodeCore, BatchPolicyAsksOnceWhileASyncRuns) {
+  TestCluster c(7, /*with_logbooks=*/true);
+  NodeConfig cfg;
+  cfg.sync_policy = SyncPolicy::kBatch;
+  cfg.batch_interval_ms = 100;
+  TestCluster::Node& n = c.Add(cfg);
+  c.Run(1000);
+  n.hold_syncs = true;
+  Result<uint64_t> a = c.Write(0, {Op::Set("a", "1")});
+  ASSERT_TRUE(a.ok());
+  ASSERT_EQ(n.sync_requests, 1u);
+  const uint64_t a_sequence = n.logbook->last_sequence();
+  c.Run(10);
+  ASSERT_TRUE(c.Write(0, {Op::Set("b", "2")}).ok());
+  c.Run(300);  // past the batch interval, the sync still running
+  EXPECT_EQ(n.sync_requests, 1u) << "asked again while the first sync ran";
+  EXPECT_TRUE(n.done.empty());
+  // The sync ends having covered only "a": "b" must be asked for now.
+  ASSERT_TRUE(n.logbook->Sync().ok());
+  n.core->OnSynced(a_sequence, Status::Ok(), c.now());
+  n.hold_syncs = false;
+  c.CollectOutputs(0);
+  EXPECT_EQ(n.sync_requests, 2u) << "what the sync left was not asked for";
+  EXPECT_EQ(n.done.size(), 2u);
+}
+
 // Two groups with no direct path converge through the relay alone, and a
 // node that missed relay traffic catches up with SyncThroughRelay.
 TEST(NodeCore, GroupsWithoutADirectPathConvergeThroughTheRelay) {

@@ -37,6 +37,7 @@ class TestCluster {
     std::vector<WriteDone> done;
     std::vector<KeyChange> changes;
     uint64_t ticks = 0;  // times the core's deadline woke it
+    uint64_t sync_requests = 0;
   };
 
   explicit TestCluster(uint64_t seed, bool with_logbooks = false) : rng_(seed), seed_(seed), logbooks_(with_logbooks) {}
@@ -126,6 +127,9 @@ class TestCluster {
     Collect(i);
     return r;
   }
+
+  // Takes node i's outputs after a test called its core directly.
+  void CollectOutputs(size_t i) { Collect(i); }
 
   void Sync(size_t i) {
     Node& n = *nodes_[i];
@@ -231,6 +235,7 @@ class TestCluster {
     }
     for (KeyChange& c : out.changes) n.changes.push_back(std::move(c));
     if (out.sync_wanted) {
+      ++n.sync_requests;
       n.sync_pending = true;
       if (!n.hold_syncs) Sync(i);
     }
