@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <iterator>
 
+#include "storage/gallop.h"
+
 namespace parley {
 
 namespace {
@@ -28,22 +30,13 @@ Iter FindEnding(Iter it, Iter end, ReplicaId r, uint64_t c) {
   return std::partition_point(it, end, [r, c](const DotRange& x) { return EndsBefore(x, r, c); });
 }
 
-// The same, galloping from `it` (1, 2, 4, ... ahead, then a binary search of
-// the last step): a walk that moves forward in small steps pays O(log step)
-// per call, and a small context walking a large one pays O(log n) per range
-// instead of O(n) in total. Walks start with FindEnding, which for a single
-// seek from the start costs half as many comparisons.
+// The same, galloping from `it` (gallop.h): a walk that moves forward in
+// small steps pays O(log step) per call, and a small context walking a large
+// one pays O(log n) per range instead of O(n) in total. Walks start with
+// FindEnding, which for a single seek from the start costs half as many
+// comparisons.
 Iter SeekEnding(Iter it, Iter end, ReplicaId r, uint64_t c) {
-  auto before = [r, c](const DotRange& x) { return EndsBefore(x, r, c); };
-  if (it == end || !before(*it)) return it;
-  size_t step = 1;
-  while (true) {  // invariant: before(*it)
-    if (static_cast<size_t>(end - it) <= step) return std::partition_point(it + 1, end, before);
-    Iter probe = it + step;
-    if (!before(*probe)) return std::partition_point(it + 1, probe, before);
-    it = probe;
-    step *= 2;
-  }
+  return GallopPartitionPoint(it, end, [r, c](const DotRange& x) { return EndsBefore(x, r, c); });
 }
 
 bool OrderedBefore(const DotRange& a, const DotRange& b) {
