@@ -34,7 +34,7 @@ std::string AssociatedData(std::string_view header, std::string_view cluster_id)
 }  // namespace
 
 std::string SealPacket(EnvelopeHeader header, std::string_view body, const SealContext& context) {
-  header.cluster_tag = ClusterTag(context.cluster_id);
+  header.cluster_tag = context.tag();
   header.encrypted = context.encrypting();
   header.key_id = header.encrypted ? context.keyring->primary_id() : 0;
   std::string packet;
@@ -73,7 +73,7 @@ Result<OpenedPacket> OpenPacket(std::string_view packet, Transport expected,
     return Status::Corruption(expected == Transport::kDatagram ? "frame received as a datagram"
                                                                : "datagram received as a frame");
   }
-  if (header.cluster_tag != ClusterTag(context.cluster_id)) {
+  if (header.cluster_tag != context.tag()) {
     *reason = DropReason::kWrongCluster;
     return Status::InvalidArgument("packet from another cluster (cluster tag mismatch)");
   }

@@ -11,6 +11,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,7 +29,10 @@ inline constexpr size_t kTagBytes = 16;    // crypto_aead_xchacha20poly1305_ietf
 inline constexpr size_t kChecksumBytes = 8;
 
 struct SealContext {
-  std::string cluster_id;
+  std::string_view cluster_id;  // must outlive the context
+  // ClusterTag(cluster_id), when the caller keeps it: a BLAKE2b hash per
+  // packet was 4% of a 1000-node simulation.
+  std::optional<uint32_t> cluster_tag;
   const Keyring* keyring = nullptr;  // null or empty: plaintext with checksum
   const RandomSource* random = nullptr;
   // During the rollout of a first key, accept plaintext packets while
@@ -35,6 +40,7 @@ struct SealContext {
   bool accept_plaintext = false;
 
   bool encrypting() const { return keyring != nullptr && !keyring->empty(); }
+  uint32_t tag() const { return cluster_tag ? *cluster_tag : ClusterTag(cluster_id); }
   // Bytes added around the body by SealPacket for a header of `header_size`.
   size_t Overhead(size_t header_size) const {
     return header_size + (encrypting() ? kNonceBytes + kTagBytes : kChecksumBytes);

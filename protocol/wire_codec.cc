@@ -11,17 +11,6 @@
 
 namespace parley {
 
-namespace {
-SealContext MakeSealContext(const WireOptions& options) {
-  SealContext context;
-  context.cluster_id = options.cluster_id;
-  context.keyring = &options.keyring;
-  context.random = &options.random;
-  context.accept_plaintext = options.accept_plaintext;
-  return context;
-}
-}  // namespace
-
 Result<std::unique_ptr<WireCodec>> WireCodec::Create(WireOptions options) {
   if (options.sender.size() > 255 || options.sender.size() > options.limits.max_name_bytes) {
     return Status::InvalidArgument("sender name longer than the envelope allows");
@@ -32,15 +21,28 @@ Result<std::unique_ptr<WireCodec>> WireCodec::Create(WireOptions options) {
   return std::unique_ptr<WireCodec>(new WireCodec(std::move(options)));
 }
 
+WireCodec::WireCodec(WireOptions options)
+    : options_(std::move(options)), cluster_tag_(ClusterTag(options_.cluster_id)) {}
+
+SealContext WireCodec::SealContextOf() const {
+  SealContext context;
+  context.cluster_id = options_.cluster_id;
+  context.cluster_tag = cluster_tag_;
+  context.keyring = &options_.keyring;
+  context.random = &options_.random;
+  context.accept_plaintext = options_.accept_plaintext;
+  return context;
+}
+
 size_t WireCodec::PacketOverhead() const {
-  return MakeSealContext(options_).Overhead(kEnvelopeFixedBytes + options_.sender.size());
+  return SealContextOf().Overhead(kEnvelopeFixedBytes + options_.sender.size());
 }
 
 std::string WireCodec::Seal(Transport transport, std::string_view body) const {
   EnvelopeHeader header;
   header.transport = transport;
   header.sender = options_.sender;
-  return SealPacket(std::move(header), body, MakeSealContext(options_));
+  return SealPacket(std::move(header), body, SealContextOf());
 }
 
 PackedDatagram WireCodec::PackDatagram(std::span<const Message> messages) {
@@ -141,7 +143,7 @@ Result<Packet> WireCodec::Decode(std::string_view bytes, Transport transport, si
                                    " bytes exceeds the limit of " + std::to_string(max_size));
   }
   DropReason reason = DropReason::kMalformed;
-  Result<OpenedPacket> opened = OpenPacket(bytes, transport, MakeSealContext(options_), &reason);
+  Result<OpenedPacket> opened = OpenPacket(bytes, transport, SealContextOf(), &reason);
   if (!opened.ok()) {
     stats_.CountDrop(reason);
     return opened.status();

@@ -36,6 +36,8 @@
 
 namespace parley {
 
+struct SealContext;  // packet_seal.h
+
 struct WireOptions {
   std::string sender;      // this node's member name (at most 255 bytes)
   std::string cluster_id;  // every node of a cluster uses the same id
@@ -98,12 +100,15 @@ class WireCodec {
   size_t PacketOverhead() const;
 
  private:
-  explicit WireCodec(WireOptions options) : options_(std::move(options)) {}
+  explicit WireCodec(WireOptions options);
+  // Points into options_: valid while this codec lives.
+  SealContext SealContextOf() const;
   std::string Seal(Transport transport, std::string_view body) const;
   Result<std::string> FrameOf(std::string_view body);
   Result<Packet> Decode(std::string_view packet, Transport transport, size_t max_size);
 
   WireOptions options_;
+  const uint32_t cluster_tag_;  // ClusterTag(options_.cluster_id)
   ProtocolStats stats_;
 };
 
