@@ -641,18 +641,6 @@ void CrdtMap::EncodeState(std::string* out) const {
       out);
 }
 
-size_t CrdtMap::ApproximateStateBytes() const {
-  // Mirrors Delta::ApproximateBytes and SlotState::ApproximateBytes.
-  size_t n = 16 + 8 * context_.replica_count() + 16 * context_.ranges().size();
-  for (const auto& entry : keys_) {
-    ForEachSlot(entry.second, [&](const SlotKey& slot_key, const StoredSlot& slot) {
-      n += 8 + entry.first.size() + slot_key.member.size() + 16 * slot.clock.size();
-      for (size_t i = 0; i < slot.entries.size(); ++i) n += 40 + slot.entries.value(i).size();
-    });
-  }
-  return n;
-}
-
 Delta CrdtMap::ExportSlots(std::span<const SlotRef> slots) const {
   Delta d;
   for (const SlotRef& ref : slots) {

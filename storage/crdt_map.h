@@ -151,8 +151,6 @@ class CrdtMap {
   // bytes of EncodeCompactDelta(ExportState()), without building that copy
   // of every key, value and clock. Snapshots write this.
   void EncodeState(std::string* out) const;
-  // ExportState().ApproximateBytes(), without the export.
-  size_t ApproximateStateBytes() const;
   // The full states of the named slots (sorted, unique; absent ones are
   // skipped), with an empty context: joining it claims no dots (I3), it only
   // brings those slots up to date.

@@ -125,6 +125,7 @@ Status Logbook::Recover() {
     recovery_.snapshot_file = name;
     recovery_.snapshot_sequence = info.covered_sequence;
     snapshot_sequence_ = info.covered_sequence;
+    snapshot_bytes_ = info.payload_bytes;
   }
 
   PARLEY_RETURN_IF_ERROR(ReplaySegments(segment_numbers, &map));
@@ -265,6 +266,7 @@ Result<uint64_t> Logbook::Append(const Delta& delta) {
   }
   last_sequence_ = sequence;
   active_bytes_ += record.size();
+  appended_bytes_ += record.size();
   ++active_records_;
   return sequence;
 }
@@ -360,8 +362,19 @@ Status Logbook::WriteEncodedSnapshot(std::string_view payload, uint64_t covered)
   {
     std::lock_guard<std::mutex> lock(mu_);
     snapshot_sequence_ = covered;
+    snapshot_bytes_ = payload.size();
   }
   return DeleteCoveredFiles(covered);
+}
+
+uint64_t Logbook::appended_bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return appended_bytes_;
+}
+
+uint64_t Logbook::snapshot_bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return snapshot_bytes_;
 }
 
 Status Logbook::DeleteCoveredFiles(uint64_t covered_sequence) {

@@ -114,6 +114,13 @@ class Logbook {
   Status WriteSnapshot(const CrdtMap& map) { return WriteSnapshot(map, last_sequence()); }
   Status WriteSnapshot(const CrdtMap& map, uint64_t covered_sequence);
 
+  // For a snapshot policy (NodeCore::Record), which weighs the log written
+  // since the newest snapshot against that snapshot's size: the bytes of the
+  // records appended since Open(), and the newest snapshot's payload size,
+  // written or recovered (0 if there is none).
+  uint64_t appended_bytes() const;
+  uint64_t snapshot_bytes() const;
+
   // Syncs, closes the segment and releases the directory lock.
   Status Close();
 
@@ -167,6 +174,8 @@ class Logbook {
   uint64_t next_segment_number_ = 1;
   uint64_t last_sequence_ = 0;
   uint64_t snapshot_sequence_ = 0;
+  uint64_t appended_bytes_ = 0;
+  uint64_t snapshot_bytes_ = 0;
   Status error_;  // sticky: the log's state on disk is unknown after a failure
   bool closed_ = false;
   std::atomic<uint64_t> durable_sequence_{0};

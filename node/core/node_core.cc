@@ -509,14 +509,18 @@ Result<uint64_t> NodeCore::Record(const Delta& delta, uint64_t now_ms) {
       if (!batch_sync_at_ && !sync_outstanding_) ScheduleBatchSync(now_ms);
       break;
   }
-  log_bytes_since_snapshot_ += delta.ApproximateBytes();
-  bool by_records = ++records_since_snapshot_ >= config_.snapshot_every_records &&
-                    log_bytes_since_snapshot_ >= last_snapshot_bytes_;
-  bool by_bytes = log_bytes_since_snapshot_ >= std::max(config_.snapshot_min_log_bytes, 2 * last_snapshot_bytes_);
+  // Sizes as the logbook wrote them: the log since the last snapshot against
+  // that snapshot's payload (measuring the map instead walked every slot at
+  // each snapshot, 4% of a 1000-node simulation).
+  const uint64_t logged = logbook_->appended_bytes() - appended_at_snapshot_;
+  const uint64_t snapshot = logbook_->snapshot_bytes();
+  bool by_records = ++records_since_snapshot_ >= config_.snapshot_every_records && logged >= snapshot;
+  bool by_bytes = logged >= std::max(config_.snapshot_min_log_bytes, 2 * snapshot);
   if (by_records || by_bytes) {
+    // Counted from this attempt even if it fails: a failing disk must not
+    // be asked for a whole snapshot at every record.
     records_since_snapshot_ = 0;
-    log_bytes_since_snapshot_ = 0;
-    last_snapshot_bytes_ = map_.ApproximateStateBytes();
+    appended_at_snapshot_ = logbook_->appended_bytes();
     if (logbook_->WriteSnapshot(map_).ok()) ++stats_.snapshots;
   }
   return seq;

@@ -255,8 +255,7 @@ class NodeCore {
   uint64_t durable_sequence_ = 0;
   uint64_t appended_sequence_ = 0;
   uint64_t records_since_snapshot_ = 0;
-  uint64_t log_bytes_since_snapshot_ = 0;  // ApproximateBytes of what was logged
-  uint64_t last_snapshot_bytes_ = 0;
+  uint64_t appended_at_snapshot_ = 0;  // logbook_->appended_bytes() then
   std::optional<uint64_t> batch_sync_at_;
   std::optional<uint64_t> last_batch_sync_;  // when the batch policy last asked for a sync
   bool sync_outstanding_ = false;             // a sync was asked for; OnSynced() has not come since

@@ -374,6 +374,26 @@ TEST(NodeCore, RecordCountSnapshotsWaitForALogAsBigAsTheLastSnapshot) {
   EXPECT_EQ(c.node(0).core->map().GetRegister("big3"), big + "!");
 }
 
+// After a restart the recovered snapshot's size still counts: a node that
+// restarts must not write its whole map out again after a few small records.
+TEST(NodeCore, ARestartedNodeWeighsItsLogAgainstTheRecoveredSnapshot) {
+  TestCluster c(13, /*with_logbooks=*/true);
+  NodeConfig cfg;
+  cfg.snapshot_every_records = 10;
+  c.Add(cfg);
+  c.Run(1000);
+  const std::string big(1000, 'b');
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(c.Write(0, {Op::Set("big" + std::to_string(i), big)}).ok());
+  ASSERT_EQ(c.node(0).core->stats().snapshots, 1u);
+  c.Run(100);
+  c.Crash(0);
+  c.Restart(0);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(c.Write(0, {Op::Set("small", std::to_string(i))}).ok());
+  EXPECT_EQ(c.node(0).core->stats().snapshots, 0u);  // counted since the restart
+  for (int i = 0; i < 12; ++i) ASSERT_TRUE(c.Write(0, {Op::Set("big" + std::to_string(i), big + "!")}).ok());
+  EXPECT_EQ(c.node(0).core->stats().snapshots, 1u);
+}
+
 // The batch policy bounds the fsync rate, not a lone write's latency: a write
 // after a quiet spell syncs at once, the next one an interval after that.
 TEST(NodeCore, BatchPolicySyncsALoneWriteAtOnceAndSpacesTheNext) {

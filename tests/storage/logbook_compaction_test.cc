@@ -77,6 +77,39 @@ TEST(LogbookCompaction, SnapshotsKeepTheStateAndBoundTheSegments) {
   EXPECT_EQ(recovered.CanonicalEncoding(), map.CanonicalEncoding());
 }
 
+// The sizes a snapshot policy weighs: record bytes appended in this process,
+// and the newest snapshot's payload, written or found at recovery.
+TEST(LogbookCompaction, ReportsAppendedBytesAndTheNewestSnapshotSize) {
+  MemEnv env;
+  LogbookOptions options = TestOptions();
+  CrdtMap map(7);
+  auto logbook = Logbook::Open(&env, kDir, options);
+  ASSERT_TRUE(logbook.ok());
+  EXPECT_EQ((*logbook)->appended_bytes(), 0u);
+  EXPECT_EQ((*logbook)->snapshot_bytes(), 0u);
+  uint64_t ms = 1;
+  uint64_t last = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto delta = map.Apply(Op::Set("k" + std::to_string(i), std::string(100, 'v')), MakeTimestamp(++ms, 0));
+    ASSERT_TRUE((*logbook)->Append(*delta).ok());
+    EXPECT_GT((*logbook)->appended_bytes(), last + 100) << "record " << i;
+    last = (*logbook)->appended_bytes();
+  }
+  ASSERT_TRUE((*logbook)->WriteSnapshot(map).ok());
+  std::string payload;
+  map.EncodeState(&payload);
+  EXPECT_EQ((*logbook)->snapshot_bytes(), payload.size());
+  EXPECT_EQ((*logbook)->appended_bytes(), last);  // a snapshot is not a record
+  ASSERT_TRUE((*logbook)->Close().ok());
+  logbook.value().reset();
+
+  CrdtMap recovered;
+  auto reopened = OpenInto(&env, kDir, options, &recovered);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_EQ((*reopened)->snapshot_bytes(), payload.size());
+  EXPECT_EQ((*reopened)->appended_bytes(), 0u);
+}
+
 TEST(LogbookCompaction, CrashBetweenSnapshotAndSegmentDeletionLosesNothing) {
   MemEnv env;
   CrdtMap map(7);
