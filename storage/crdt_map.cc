@@ -406,12 +406,16 @@ Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
   // the batch's change (SlotState::after): the entries it made and the dots
   // of the entries it removed, not the slot's whole clock.
   changes_used_ = 0;
-  auto store = [&](KeyEntry* key, const SlotKey& slot_key, Slot& next) {
-    next.clock.Raise(self_, event().counter);
+  auto new_change = [&]() -> Change& {
     if (changes_used_ == changes_.size()) changes_.emplace_back();
     Change& change = changes_[changes_used_++];
     change.removed.Clear();
     change.own_before = 0;
+    return change;
+  };
+  auto store = [&](KeyEntry* key, const SlotKey& slot_key, Slot& next) {
+    next.clock.Raise(self_, event().counter);
+    Change& change = new_change();
     if (const StoredSlot* existing = FindIn(key->second, slot_key)) {
       change.own_before = existing->clock.get(self_);
       for (size_t i = 0; i < existing->entries.size(); ++i) {
@@ -471,29 +475,36 @@ Status CrdtMap::Apply(std::span<const Op> ops, Timestamp ts, Delta* delta) {
       }
       case Op::Kind::kIncr: {
         clear_others(key, ValueType::kCounter);
-        const SlotKey& slot_key = FirstSlotKey(ValueType::kCounter);
-        const StoredSlot* existing = FindIn(key->second, slot_key);
+        // The slot is moved out and back, not copied and compared as other
+        // writes do: only this replica's entry changes, so the one dot the
+        // change removes is that entry's old one (a pipelined INCR took 15%
+        // longer with the copy).
+        const VersionVector::Entry grown{self_, event().counter};
+        PendingStore pending = BeginStore(key, FirstSlotKey(ValueType::kCounter), {&grown, 1});
+        LeaveOutOfSum(pending.view);
         Slot& next = next_slot_;
-        if (existing != nullptr) {
-          existing->CopyTo(&next);
-        } else {
-          next.clock.AssignCanonical({});
-          next.entries.clear();
-        }
+        pending.view.slot->MoveTo(&next);
+        Change& change = new_change();
+        change.own_before = next.clock.get(self_);
+        next.clock.Raise(self_, grown.second);
         // This replica's contribution is cumulative: the new entry replaces
         // the old one and carries its totals forward. Entries are sorted by
         // dot, replica first, so the new dot takes the old one's place.
         auto own = std::lower_bound(next.entries.begin(), next.entries.end(), self_,
                                     [](const Entry& e, ReplicaId replica) { return e.dot.replica < replica; });
-        if (own == next.entries.end() || own->dot.replica != self_) own = next.entries.insert(own, Entry{});
-        own->dot = event();
+        if (own == next.entries.end() || own->dot.replica != self_) {
+          own = next.entries.insert(own, Entry{});
+        } else {
+          change.removed.Raise(self_, own->dot.counter);
+        }
+        own->dot = dot;
         own->ts = ts;
         if (op.amount >= 0) {
           own->increments += static_cast<uint64_t>(op.amount);
         } else {
           own->decrements += 0 - static_cast<uint64_t>(op.amount);
         }
-        store(key, slot_key, next);
+        change.view = FinishStore(pending, next, {&grown, 1});
         break;
       }
       case Op::Kind::kSAdd:

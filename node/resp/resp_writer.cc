@@ -15,7 +15,7 @@ void AppendLine(std::string* out, char type, Number value) {
   char* end = std::to_chars(line + 1, line + sizeof(line) - 2, value).ptr;
   *end++ = '\r';
   *end++ = '\n';
-  out->append(line, end);
+  out->append(line, static_cast<size_t>(end - line));  // (pointer, size): not the iterator overload's replace()
 }
 
 }  // namespace
