@@ -862,4 +862,9 @@ void NodeCore::TakeOutputs(NodeOutputs* out) {
   out->sync_wanted = std::exchange(outputs_.sync_wanted, false);
 }
 
+void NodeCore::TakeWriteAcks(std::vector<WriteDone>* out) {
+  out->clear();
+  out->swap(outputs_.writes);
+}
+
 }  // namespace parley

@@ -127,6 +127,9 @@ class NodeCore {
   // The same into `*out`, whose old contents are dropped; a driver that
   // passes the same object every time recycles the vectors' memory.
   void TakeOutputs(NodeOutputs* out);
+  // Only the write acknowledgements, into `*out` (old contents dropped): for
+  // a driver that answers writes at once and takes the rest later.
+  void TakeWriteAcks(std::vector<WriteDone>* out);
 
   const CrdtMap& map() const { return map_; }
   const Membership& membership() const { return *membership_; }

@@ -124,6 +124,10 @@ Status NodeRuntime::Open() {
   });
   if (rc != 0) return Status::IoError("async init failed");
   async_.get()->data = this;
+  if (drain_check_.Init(uv_check_init, loop_) != 0 || drain_idle_.Init(uv_idle_init, loop_) != 0) {
+    return Status::IoError("check/idle init failed");
+  }
+  drain_check_.get()->data = this;
   return Status::Ok();
 }
 
@@ -227,7 +231,12 @@ Status NodeRuntime::Submit(std::span<const Op> ops, Durability durability, Write
     return id.status();
   }
   pending_writes_.emplace_back(*id, std::move(done));
-  Drain();
+  // The acknowledgement now, so that a pipelined client's reply can go out
+  // with the rest of its read; the packets, member changes and the timer
+  // once per loop iteration, not per write (a drain per pipelined INCR was
+  // ~10% of its time).
+  AcknowledgeWrites();
+  ScheduleDrain();
   return Status::Ok();
 }
 
@@ -284,19 +293,7 @@ void NodeRuntime::Drain() {
     for (OutgoingPacket& p : out.packets) SendPacket(std::move(p));
     for (const MemberChange& c : out.members) LogMemberChange(c);
     if (out.sync_wanted && sync_) sync_->Request();
-    for (const WriteDone& w : out.writes) {
-      // Writes mostly settle in order: try the oldest before searching.
-      auto it = pending_writes_.begin();
-      if (it == pending_writes_.end() || it->first != w.write) {
-        it = std::lower_bound(pending_writes_.begin(), pending_writes_.end(), w.write,
-                              [](const auto& pending, uint64_t id) { return pending.first < id; });
-      }
-      if (it == pending_writes_.end() || it->first != w.write || !it->second) continue;
-      WriteCallback done = std::move(it->second);
-      it->second = nullptr;
-      while (!pending_writes_.empty() && !pending_writes_.front().second) pending_writes_.pop_front();
-      done(w.status);
-    }
+    for (const WriteDone& w : out.writes) Acknowledge(w);
     for (const KeyChange& c : out.changes) {
       auto it = watchers_.find(c.watch);
       if (it == watchers_.end()) continue;
@@ -306,6 +303,49 @@ void NodeRuntime::Drain() {
   } while (drain_again_);
   draining_ = false;
   ArmTimer();
+}
+
+void NodeRuntime::AcknowledgeWrites() {
+  if (draining_) {  // a callback wrote: the running drain takes it
+    drain_again_ = true;
+    return;
+  }
+  draining_ = true;
+  core_->TakeWriteAcks(&acks_);
+  for (const WriteDone& w : acks_) Acknowledge(w);
+  draining_ = false;
+}
+
+void NodeRuntime::Acknowledge(const WriteDone& w) {
+  // Writes mostly settle in order: try the oldest before searching.
+  auto it = pending_writes_.begin();
+  if (it == pending_writes_.end() || it->first != w.write) {
+    it = std::lower_bound(pending_writes_.begin(), pending_writes_.end(), w.write,
+                          [](const auto& pending, uint64_t id) { return pending.first < id; });
+  }
+  if (it == pending_writes_.end() || it->first != w.write || !it->second) return;
+  WriteCallback done = std::move(it->second);
+  it->second = nullptr;
+  while (!pending_writes_.empty() && !pending_writes_.front().second) pending_writes_.pop_front();
+  done(w.status);
+}
+
+void NodeRuntime::ScheduleDrain() {
+  if (drain_scheduled_) return;
+  if (!drain_check_.initialized() || stopping_) {
+    Drain();
+    return;
+  }
+  drain_scheduled_ = true;
+  uv_check_start(drain_check_.get(), [](uv_check_t* h) {
+    auto* self = static_cast<NodeRuntime*>(h->data);
+    if (self == nullptr) return;
+    self->drain_scheduled_ = false;
+    uv_check_stop(self->drain_check_.get());
+    uv_idle_stop(self->drain_idle_.get());
+    if (!self->stopping_) self->Drain();
+  });
+  uv_idle_start(drain_idle_.get(), [](uv_idle_t*) {});
 }
 
 void NodeRuntime::SendPacket(OutgoingPacket packet) {
@@ -456,6 +496,8 @@ void NodeRuntime::Stop() {
   timer_.Close();
   delay_timer_.Close();
   stop_timer_.Close();
+  drain_check_.Close();
+  drain_idle_.Close();
   signals_.clear();
   {
     std::lock_guard<std::mutex> lock(post_mu_);

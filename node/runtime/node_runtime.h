@@ -155,6 +155,12 @@ class NodeRuntime {
   void OnTimer();
   void OnSynced(uint64_t durable_sequence, const Status& status);
   void Drain();
+  // Runs the callbacks of the writes the core has acknowledged (the rest of
+  // its outputs wait for Drain()).
+  void AcknowledgeWrites();
+  void Acknowledge(const WriteDone& done);
+  // A Drain() once this loop iteration's I/O callbacks are done.
+  void ScheduleDrain();
   void SendPacket(OutgoingPacket packet);
   void SendNow(OutgoingPacket packet);
   void ArmTimer();
@@ -188,6 +194,11 @@ class NodeRuntime {
   UvHandle<uv_timer_t> delay_timer_;  // releases packets held by a delay fault
   UvHandle<uv_timer_t> stop_timer_;   // ends the leave grace period
   UvHandle<uv_async_t> async_;        // wakes the loop for Post()
+  // ScheduleDrain(): the check handle drains after the poll phase, the idle
+  // one keeps that poll from blocking until then.
+  UvHandle<uv_check_t> drain_check_;
+  UvHandle<uv_idle_t> drain_idle_;
+  bool drain_scheduled_ = false;
   std::vector<UvHandle<uv_signal_t>> signals_;
 
   FaultFilter faults_;
@@ -199,6 +210,7 @@ class NodeRuntime {
   // popped once it reaches the front.
   std::deque<std::pair<uint64_t, WriteCallback>> pending_writes_;
   NodeOutputs outputs_;  // Drain()'s buffer, kept for its capacity
+  std::vector<WriteDone> acks_;  // AcknowledgeWrites()'s
   std::map<uint64_t, ChangeCallback> watchers_;       // by core watch id
 
   bool draining_ = false;

@@ -4,6 +4,7 @@
 #include "node/runtime/node_runtime.h"
 
 #include <gtest/gtest.h>
+#include <uv.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -162,6 +163,37 @@ TEST(NodeRuntime, WritesMadeInOneLoopIterationShareOneFsync) {
   });
   ASSERT_TRUE(node->WaitFor([&](NodeRuntime&) { return acked->load() == 50; }));
   EXPECT_EQ(node->Call([](NodeRuntime& rt) { return rt.sync_count(); }) - before, 1u);
+}
+
+// A write is acknowledged before Submit() returns, and what else it left
+// (here its relay frame) goes out in one drain at the end of the loop
+// iteration, not per write: one turn of the loop, which must not wait.
+TEST(NodeRuntime, WritesAreAcknowledgedAtOnceAndTheirPacketsLeaveAtTheEndOfTheIteration) {
+  RuntimeOptions options;
+  options.config.name = "relaying";
+  options.config.relay = true;
+  options.bind = Address{"127.0.0.1", 0};
+  auto runtime = NodeRuntime::Create(std::move(options));
+  ASSERT_TRUE(runtime.ok()) << runtime.status().ToString();
+  NodeRuntime& rt = **runtime;
+  size_t relayed = 0;
+  rt.SetRelaySink([&relayed](std::string) { ++relayed; });
+  ASSERT_TRUE(rt.Start().ok());
+  uv_run(rt.loop(), UV_RUN_NOWAIT);
+  relayed = 0;
+
+  int acked = 0;
+  for (int i = 0; i < 3; ++i) {
+    Status s = rt.Submit(std::vector<Op>{Op::Incr("hits", 1)}, Durability::Local(), [&acked](const Status& st) {
+      if (st.ok()) ++acked;
+    });
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    EXPECT_EQ(acked, i + 1) << "an in-memory write is acknowledged before Submit() returns";
+  }
+  EXPECT_EQ(relayed, 0u) << "packets wait for the end of the loop iteration";
+  uv_run(rt.loop(), UV_RUN_NOWAIT);
+  EXPECT_EQ(relayed, 3u);
+  rt.Stop();
 }
 
 TEST(NodeRuntime, RefusesADataDirectoryLockedByAnotherNode) {
