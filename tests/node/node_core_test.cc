@@ -349,18 +349,25 @@ TEST(NodeCore, LogSizeTriggersSnapshotsOfASmallBusyMap) {
   EXPECT_EQ(c.node(0).core->map().GetRegister("busy"), value + "999");
 }
 
+// One node taking record-count snapshots every 10 records, and ten 1 KB
+// values written: its first snapshot, of ~10 KB.
+void StartWithABigSnapshot(TestCluster& c, const std::string& big) {
+  NodeConfig cfg;
+  cfg.snapshot_every_records = 10;
+  c.Add(cfg);
+  c.Run(1000);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(c.Write(0, {Op::Set("big" + std::to_string(i), big)}).ok());
+  ASSERT_EQ(c.node(0).core->stats().snapshots, 1u);  // ~10 KB of log, nothing before it
+}
+
 // A record-count snapshot waits until the log since the last snapshot is as
 // big as that snapshot: a big map changed by a few small writes is cheaper
 // to replay than to write out again.
 TEST(NodeCore, RecordCountSnapshotsWaitForALogAsBigAsTheLastSnapshot) {
   TestCluster c(12, /*with_logbooks=*/true);
-  NodeConfig cfg;
-  cfg.snapshot_every_records = 10;
-  c.Add(cfg);
-  c.Run(1000);
   const std::string big(1000, 'b');
-  for (int i = 0; i < 10; ++i) ASSERT_TRUE(c.Write(0, {Op::Set("big" + std::to_string(i), big)}).ok());
-  ASSERT_EQ(c.node(0).core->stats().snapshots, 1u);  // ~10 KB of log, nothing before it
+  StartWithABigSnapshot(c, big);
+  if (HasFatalFailure()) return;
   // Ten small writes: 10 records, but far fewer bytes than the ~10 KB snapshot.
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(c.Write(0, {Op::Set("small", std::to_string(i))}).ok());
   EXPECT_EQ(c.node(0).core->stats().snapshots, 1u);
@@ -378,13 +385,9 @@ TEST(NodeCore, RecordCountSnapshotsWaitForALogAsBigAsTheLastSnapshot) {
 // restarts must not write its whole map out again after a few small records.
 TEST(NodeCore, ARestartedNodeWeighsItsLogAgainstTheRecoveredSnapshot) {
   TestCluster c(13, /*with_logbooks=*/true);
-  NodeConfig cfg;
-  cfg.snapshot_every_records = 10;
-  c.Add(cfg);
-  c.Run(1000);
   const std::string big(1000, 'b');
-  for (int i = 0; i < 10; ++i) ASSERT_TRUE(c.Write(0, {Op::Set("big" + std::to_string(i), big)}).ok());
-  ASSERT_EQ(c.node(0).core->stats().snapshots, 1u);
+  StartWithABigSnapshot(c, big);
+  if (HasFatalFailure()) return;
   c.Run(100);
   c.Crash(0);
   c.Restart(0);
