@@ -24,11 +24,11 @@ quota="${QUOTA:-30}"
 clients="${C:-50}"
 specs="${SPECS:-set:16:3000000 get:16:3000000 incr:16:3000000 set:1:500000 get:1:500000 incr:1:500000}"
 
-for tool in redis-server redis-benchmark redis-cli taskset python3; do
-  command -v "$tool" >/dev/null || { echo "resp_server_bound: $tool not found"; exit 2; }
-done
-[ -x "$parley" ] || { echo "resp_server_bound: no parley binary at $parley"; exit 2; }
-[ "$(nproc)" -ge 2 ] || { echo "resp_server_bound: needs 2 CPUs (server on 0, client on 1)"; exit 2; }
+bench_name=resp_server_bound
+. "$root/bench/resp_common.sh"
+need_tools redis-server redis-benchmark redis-cli taskset python3
+need_binary "$parley"
+[ "$(nproc)" -ge 2 ] || { echo "$bench_name: needs 2 CPUs (server on 0, client on 1)"; exit 2; }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/parley-server-bound.XXXXXX")"
 pids=()
@@ -56,27 +56,14 @@ make_group() {  # name -> sets tasks: the file a pid is written into to join
     echo "$((quota * 1000)) 100000" >"$g/cpu.max"
     tasks="$g/cgroup.procs"
   else
-    echo "resp_server_bound: no cgroup cpu controller found" >&2; exit 2
+    echo "$bench_name: no cgroup cpu controller found" >&2; exit 2
   fi
-}
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
 start() {  # tasks-file command... (pid appended to pids)
   local file="$1"; shift
   sh -c 'echo $$ > "$0"; exec taskset -c 0 "$@"' "$file" "$@" >"$work/server-${#pids[@]}.log" 2>&1 &
   pids+=($!)
-}
-
-wait_ping() {  # port
-  for _ in $(seq 1 100); do
-    [ "$(redis-cli -p "$1" PING 2>/dev/null)" = "PONG" ] && return 0
-    sleep 0.1
-  done
-  echo "resp_server_bound: nothing answers PING on port $1" >&2
-  return 1
 }
 
 rport="$(free_port)"

@@ -22,10 +22,10 @@ tests="${TESTS:-set,get,incr}"
 pipelines="${PIPELINES:-1 16}"
 modes="${PARLEY_MODES:-memory batch}"
 
-for tool in redis-server redis-benchmark redis-cli; do
-  command -v "$tool" >/dev/null || { echo "resp_vs_redis: $tool not found (apt-get install redis-server)"; exit 2; }
-done
-[ -x "$parley" ] || { echo "resp_vs_redis: no parley binary at $parley"; exit 2; }
+bench_name=resp_vs_redis
+. "$root/bench/resp_common.sh"
+need_tools redis-server redis-benchmark redis-cli
+need_binary "$parley"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/parley-resp-bench.XXXXXX")"
 pids=()
@@ -35,19 +35,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-wait_ping() {  # port
-  for _ in $(seq 1 100); do
-    [ "$(redis-cli -p "$1" PING 2>/dev/null)" = "PONG" ] && return 0
-    sleep 0.1
-  done
-  echo "resp_vs_redis: nothing answers PING on port $1" >&2
-  return 1
-}
 
 # run_bench LABEL PORT -> appends "label,test,pipeline,rps" lines to results
 run_bench() {
