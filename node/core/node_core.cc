@@ -225,7 +225,7 @@ void NodeCore::Handle(const std::string& sender, const Address& from, const Mess
       break;
     case MessageKind::kDiffChunk:
       ++stats_.chunks_received;
-      Absorb(std::get<DiffChunkMessage>(message).delta, now_ms, std::nullopt, from);
+      Absorb(std::get<DiffChunkMessage>(message).delta, now_ms, std::nullopt, sender, from);
       break;
     case MessageKind::kDurableAck:
       HandleDurableAcks(sender, std::get<DurableAckMessage>(message), now_ms);
@@ -246,9 +246,10 @@ Address NodeCore::ReplyAddress(const std::string& sender, const Address& from) c
   return m != nullptr ? m->address : from;
 }
 
-bool NodeCore::Absorb(const Delta& delta, uint64_t now_ms, std::optional<Dot> confirm, const Address& from) {
+bool NodeCore::Absorb(const Delta& delta, uint64_t now_ms, std::optional<Dot> confirm, const std::string& sender,
+                      const Address& from) {
   ++stats_.deltas_received;
-  if (!map_.Ready(delta)) return Hold(delta, confirm, from, now_ms);
+  if (!map_.Ready(delta)) return Hold(delta, confirm, ReplyAddress(sender, from), now_ms);
   bool learned = Merge(delta, now_ms, confirm);
   // Even a delta that taught nothing new may have raised a slot clock that
   // a held delta builds on (an anti-entropy chunk), so always look.
@@ -407,7 +408,6 @@ void NodeCore::MergeWaiting(const Delta& joined, uint64_t now_ms) {
 
 void NodeCore::HandleDeltas(const std::string& sender, const Address& from, const DeltaBatchMessage& batch,
                             uint64_t now_ms) {
-  const Address reply = ReplyAddress(sender, from);
   if (batch.tree) {
     // Passed on whether or not it was news here (anti-entropy may have been
     // faster), since the members beyond this one get it from nobody else;
@@ -417,7 +417,7 @@ void NodeCore::HandleDeltas(const std::string& sender, const Address& from, cons
     one.hops = static_cast<uint8_t>(std::min(batch.hops + 1, UINT8_MAX));
     one.tree = true;
     for (const DeltaItem& item : batch.deltas) {
-      Absorb(item.delta, now_ms, item.write_id, reply);
+      Absorb(item.delta, now_ms, item.write_id, sender, from);
       if (tree_passed_.Includes(item.delta.context)) continue;
       one.deltas.assign(1, item);
       stats_.deltas_forwarded += PassDownTree(one, sender, now_ms);
@@ -427,7 +427,7 @@ void NodeCore::HandleDeltas(const std::string& sender, const Address& from, cons
   DeltaBatchMessage forward;
   forward.hops = static_cast<uint8_t>(batch.hops + 1);
   for (const DeltaItem& item : batch.deltas) {
-    if (Absorb(item.delta, now_ms, item.write_id, reply)) forward.deltas.push_back(item);
+    if (Absorb(item.delta, now_ms, item.write_id, sender, from)) forward.deltas.push_back(item);
   }
   // Epidemic spread: pass on what was news here, within the hop budget.
   if (!forward.deltas.empty() && forward.hops <= config_.sync.max_hops) {

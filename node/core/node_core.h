@@ -168,8 +168,11 @@ class NodeCore {
   size_t PassDownTree(const DeltaBatchMessage& one, const std::string& except, uint64_t now_ms);
   void FlushTree(uint64_t now_ms);
   // Joins a remote delta, or holds it back until the map is ready for it
-  // (CrdtMap::Ready). Returns whether it was news (to forward).
-  bool Absorb(const Delta& delta, uint64_t now_ms, std::optional<Dot> confirm, const Address& from);
+  // (CrdtMap::Ready). Returns whether it was news (to forward). The reply
+  // address a held delta is pulled from is looked up only then: a member
+  // lookup per delta was 4% of the 1000-node simulator.
+  bool Absorb(const Delta& delta, uint64_t now_ms, std::optional<Dot> confirm, const std::string& sender,
+              const Address& from);
   // Joins a ready delta; logs it if it taught us anything. Returns whether it did.
   bool Merge(const Delta& delta, uint64_t now_ms, std::optional<Dot> confirm);
   bool Hold(const Delta& delta, std::optional<Dot> confirm, const Address& from, uint64_t now_ms);
