@@ -68,5 +68,30 @@ TEST(FlatIndex, AgreesWithAMapUnderChurn) {
   }
 }
 
+// Names are read only where the hash tag matches: a lookup of an absent
+// name (each new member or key) reads no object, and a hit reads the one it
+// finds. Reading every object along the probe run cost a 1000-node fleet a
+// quarter of its join.
+size_t g_names_read = 0;
+const std::string& CountedNameOf(const Named& n) {
+  ++g_names_read;
+  return n.name;
+}
+
+TEST(FlatIndex, ReadsOnlyTheObjectWhoseTagMatches) {
+  FlatIndex<Named, &CountedNameOf> index;
+  std::deque<Named> storage;
+  for (int i = 0; i < 3000; ++i) {
+    storage.emplace_back().name = "member-" + std::to_string(i);
+    index.Insert(storage.back().name, &storage.back());
+  }
+  g_names_read = 0;
+  for (int i = 0; i < 3000; ++i) ASSERT_EQ(index.Find("member-" + std::to_string(i)), &storage[i]);
+  EXPECT_LE(g_names_read, 3000u + 5u);  // a rare tag collision may read one more
+  g_names_read = 0;
+  for (int i = 0; i < 3000; ++i) ASSERT_EQ(index.Find("absent-" + std::to_string(i)), nullptr);
+  EXPECT_LE(g_names_read, 5u);
+}
+
 }  // namespace
 }  // namespace parley
