@@ -268,8 +268,17 @@ TEST(CausalContext, MatchesReferenceModel) {
   uint64_t seed = testing::TestSeed();
   SCOPED_TRACE(testing::SeedTrace(seed));
   std::mt19937_64 rng(seed);
-  const ReplicaId kReplicas[] = {1, 2, 3, 17, 1000, UINT64_MAX};
-  auto replica = [&] { return kReplicas[rng() % std::size(kReplicas)]; };
+  // Odd rounds draw from 48 random ids, as real replicas have (contexts of
+  // a hundred ranges and more, as a fleet's are); even rounds from a few
+  // ids at both ends of the id space, with many ranges each.
+  const std::vector<ReplicaId> kBunched = {1, 2, 3, 17, 1000, UINT64_MAX};
+  std::vector<ReplicaId> spread;
+  for (int i = 0; i < 48; ++i) spread.push_back(rng() | 1);
+  int round = 0;
+  auto replica = [&] {
+    const std::vector<ReplicaId>& pool = round % 2 == 1 ? spread : kBunched;
+    return pool[rng() % pool.size()];
+  };
   // A random context of up to `ranges` short ranges.
   auto random_context = [&](size_t ranges, DotSet& s) {
     CausalContext c;
@@ -282,10 +291,10 @@ TEST(CausalContext, MatchesReferenceModel) {
     }
     return c;
   };
-  for (int round = 0; round < 200; ++round) {
+  for (round = 0; round < 200; ++round) {
     CausalContext c;
     DotSet s;
-    for (int step = 0; step < 40; ++step) {
+    for (int step = 0; step < 120; ++step) {
       switch (rng() % 5) {
         case 0: {
           Dot d{replica(), 1 + rng() % 60};
