@@ -228,13 +228,22 @@ Status Logbook::RollSegmentLocked() {
   Status s = active_->Flush();
   if (s.ok()) s = active_->Sync();
   if (s.ok()) s = StartSegmentLocked(last_sequence_ + 1);
-  if (!s.ok()) {
-    error_ = s;
-    return s;
-  }
+  if (!s.ok()) return FailLocked(s);
   // The old file closes when an in-flight Sync() lets go of it.
   durable_sequence_.store(last_sequence_, std::memory_order_release);
   return Status::Ok();
+}
+
+Status Logbook::FailLocked(Status s) {
+  error_ = s;
+  failed_.store(true, std::memory_order_release);
+  return s;
+}
+
+Status Logbook::health() const {
+  if (!failed_.load(std::memory_order_acquire)) return Status::Ok();
+  std::lock_guard<std::mutex> lock(mu_);
+  return error_;
 }
 
 Result<uint64_t> Logbook::Append(const Delta& delta) {
@@ -260,10 +269,7 @@ Result<uint64_t> Logbook::Append(const Delta& delta) {
   const uint64_t sequence = last_sequence_ + 1;
   FillRecordHeader(&record, sequence);
   Status s = active_->Append(record);
-  if (!s.ok()) {
-    error_ = s;  // part of the record may be in the file; stop here
-    return s;
-  }
+  if (!s.ok()) return FailLocked(s);  // part of the record may be in the file; stop here
   last_sequence_ = sequence;
   active_bytes_ += record.size();
   appended_bytes_ += record.size();
@@ -282,10 +288,7 @@ Status Logbook::Sync() {
     target = last_sequence_;
     if (target <= durable_sequence()) return Status::Ok();
     Status s = active_->Flush();
-    if (!s.ok()) {
-      error_ = s;
-      return s;
-    }
+    if (!s.ok()) return FailLocked(s);
     PreallocateLocked();
     file = active_;
   }
@@ -295,8 +298,7 @@ Status Logbook::Sync() {
   if (!s.ok()) {
     // After a failed fsync the kernel may have dropped the dirty pages;
     // retrying could report success for lost data, so the error sticks.
-    error_ = s;
-    return s;
+    return FailLocked(s);
   }
   if (target > durable_sequence()) durable_sequence_.store(target, std::memory_order_release);
   return Status::Ok();

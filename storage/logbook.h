@@ -100,6 +100,12 @@ class Logbook {
   uint64_t last_sequence() const;
   // Every record up to this sequence number is durable.
   uint64_t durable_sequence() const { return durable_sequence_.load(std::memory_order_acquire); }
+  // Ok, or the failure that stopped the log: after a failed append, flush
+  // or fsync the log's state on disk is unknown, and every later Append()
+  // and Sync() returns this error. A writer asks first, so that a write the
+  // log would refuse is not applied anywhere else either. Cheap (an atomic
+  // load) while the log is healthy.
+  Status health() const;
 
   // Writes `full_state` as a snapshot covering every record up to
   // `covered_sequence` (the state must include all of them), then deletes
@@ -142,6 +148,8 @@ class Logbook {
   Status StartSegmentLocked(uint64_t first_sequence);
   // Syncs the active segment and starts the next one. Holds mu_.
   Status RollSegmentLocked();
+  // Makes `s` the sticky error (mu_ held) and returns it.
+  Status FailLocked(Status s);
   // Tops up the active segment's zeros ahead of its records. Never fails the
   // caller: see the definition. Holds mu_.
   void PreallocateLocked();
@@ -177,6 +185,7 @@ class Logbook {
   uint64_t appended_bytes_ = 0;
   uint64_t snapshot_bytes_ = 0;
   Status error_;  // sticky: the log's state on disk is unknown after a failure
+  std::atomic<bool> failed_{false};  // !error_.ok(), readable without mu_
   bool closed_ = false;
   std::atomic<uint64_t> durable_sequence_{0};
 };

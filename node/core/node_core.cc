@@ -538,6 +538,17 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
                                      " bytes");
     }
   }
+  // A log that failed refuses every later record (its state on disk is
+  // unknown), so a write is refused before it is applied: one applied and
+  // then not logged would be visible here, and spread by anti-entropy,
+  // while its client is told it failed.
+  if (logbook_ != nullptr) {
+    Status health = logbook_->health();
+    if (!health.ok()) {
+      ++stats_.write_errors;
+      return health.WithContext("writes are refused since the logbook failed; restart the node");
+    }
+  }
   // Written into the delta the previous write left, if it was not pushed:
   // a lone node's write path then allocates nothing for its delta.
   Delta& delta = write_delta_;

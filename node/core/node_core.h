@@ -105,8 +105,8 @@ class NodeCore {
   uint64_t NextDeadline() const;
 
   // Applies `ops` at once (reads see them immediately) and returns the id its
-  // WriteDone will carry. Refused batches (wrong type, bad argument) return
-  // the error and change nothing.
+  // WriteDone will carry. Refused batches (wrong type, bad argument, a
+  // logbook that failed earlier) return the error and change nothing.
   Result<uint64_t> Write(std::span<const Op> ops, Durability durability, uint64_t now_ms);
   void OnSynced(uint64_t durable_sequence, const Status& status, uint64_t now_ms);
 

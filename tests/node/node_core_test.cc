@@ -534,6 +534,73 @@ TEST(NodeCore, WritesSettleInOrderAsSyncsCompleteAndFailOnlyIfUnsynced) {
   EXPECT_EQ(done(first + 4, Status::Ok(), 500), (Settled{{q, Status::Code::kTimedOut}, {d, kOk}}));
 }
 
+// A MemEnv whose files fail Append() once `fail_appends` is set, as a full
+// or failing disk does.
+class FailingAppendEnv final : public EnvWrapper {
+ public:
+  explicit FailingAppendEnv(Env* base) : EnvWrapper(base) {}
+  bool fail_appends = false;
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    auto file = target()->NewWritableFile(path);
+    if (!file.ok()) return file.status();
+    return std::unique_ptr<WritableFile>(new File(this, std::move(file).value()));
+  }
+
+ private:
+  class File final : public WritableFileWrapper {
+   public:
+    File(FailingAppendEnv* env, std::unique_ptr<WritableFile> base) : WritableFileWrapper(std::move(base)), env_(env) {}
+    Status Append(std::string_view data) override {
+      if (env_->fail_appends) return Status::IoError("write: no space left on device (injected)");
+      return WritableFileWrapper::Append(data);
+    }
+
+   private:
+    FailingAppendEnv* env_;
+  };
+};
+
+// Once the logbook has failed, a write is refused before it is applied: the
+// client told it failed finds the map as it was. (Before, every later write
+// was applied in memory, spread by anti-entropy, and reported as failed.)
+TEST(NodeCore, WritesAreRefusedUnappliedOnceTheLogbookFailed) {
+  MemEnv mem;
+  FailingAppendEnv env(&mem);
+  LogbookOptions options;
+  options.new_replica_id = 9;
+  auto logbook = Logbook::Open(&env, "/data", options);
+  ASSERT_TRUE(logbook.ok()) << logbook.status().ToString();
+  NodeConfig config;
+  config.name = "solo";
+  config.advertise = Address{"10.0.0.1", 7946};
+  config.sync_policy = SyncPolicy::kNone;
+  auto created = NodeCore::Create(config, (*logbook)->replica_id(), logbook->get(), SeededRandomSource(1));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  NodeCore& core = **created;
+  core.Start(0);
+  auto write = [&](Op op) { return core.Write(std::span<const Op>(&op, 1), Durability::Local(), 10); };
+
+  ASSERT_TRUE(write(Op::Set("a", "1")).ok());
+  env.fail_appends = true;
+  // The write during which the disk fails is applied before its record is
+  // refused; the error says so.
+  Result<uint64_t> failing = write(Op::Set("b", "2"));
+  ASSERT_FALSE(failing.ok());
+  EXPECT_NE(failing.status().ToString().find("not logged"), std::string::npos) << failing.status().ToString();
+  EXPECT_FALSE((*logbook)->health().ok());
+  // Every later one changes nothing, whatever its kind.
+  const Digest before = core.StateDigest();
+  for (Op op : {Op::Set("a", "9"), Op::Set("c", "3"), Op::Incr("n", 1), Op::Del("a")}) {
+    Result<uint64_t> refused = write(op);
+    ASSERT_FALSE(refused.ok()) << op.key;
+    EXPECT_NE(refused.status().ToString().find("logbook failed"), std::string::npos) << refused.status().ToString();
+  }
+  EXPECT_EQ(core.map().GetRegister("a"), "1");
+  EXPECT_EQ(core.map().GetRegister("c"), std::nullopt);
+  EXPECT_EQ(core.map().GetCounter("n"), std::nullopt);
+  EXPECT_EQ(core.StateDigest(), before);
+}
+
 TEST(NodeCore, QuorumWriteWaitsForSecondDurableNode) {
   TestCluster c(11, /*with_logbooks=*/true);
   NodeConfig cfg;
