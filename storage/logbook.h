@@ -94,6 +94,8 @@ class Logbook {
 
   // Writes `delta` as the next record; returns its sequence number. Does not
   // wait for the disk. After an I/O error every later call fails with it.
+  // A delta whose record would exceed max_record_bytes is refused with
+  // InvalidArgument, writing nothing; the log stays healthy.
   Result<uint64_t> Append(const Delta& delta);
   // Makes every record appended before the call durable.
   Status Sync();

@@ -493,6 +493,7 @@ Result<uint64_t> NodeCore::Record(const Delta& delta, uint64_t now_ms) {
     return appended_sequence_;
   }
   Result<uint64_t> seq = logbook_->Append(delta);
+  if (!seq.ok() && seq.status().code() == Status::Code::kInvalidArgument) seq = RecordBySnapshot(seq.status());
   if (!seq.ok()) return seq;
   appended_sequence_ = *seq;
   switch (config_.sync_policy) {
@@ -524,6 +525,20 @@ Result<uint64_t> NodeCore::Record(const Delta& delta, uint64_t now_ms) {
     if (logbook_->WriteSnapshot(map_).ok()) ++stats_.snapshots;
   }
   return seq;
+}
+
+Result<uint64_t> NodeCore::RecordBySnapshot(const Status& too_big) {
+  // An empty record first: a snapshot covers records, and with no new one
+  // to cover it would not be written. A crash between the two loses the
+  // change, which nobody has been told is durable yet.
+  Result<uint64_t> marker = logbook_->Append(Delta());
+  if (!marker.ok()) return marker;
+  Status written = logbook_->WriteSnapshot(map_);
+  if (!written.ok()) return written.WithContext(too_big.message() + "; nor could a snapshot hold it");
+  ++stats_.snapshots;
+  records_since_snapshot_ = 0;
+  appended_at_snapshot_ = logbook_->appended_bytes();
+  return marker;
 }
 
 Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability, uint64_t now_ms) {

@@ -192,6 +192,12 @@ class NodeCore {
   void HandleDigest(const std::string& sender, const Address& from, const ContextDigestMessage& m);
   void HandleDurableAcks(const std::string& sender, const DurableAckMessage& m, uint64_t now_ms);
   Result<uint64_t> Record(const Delta& delta, uint64_t now_ms);  // logbook append + sync policy
+  // For a delta too big for one log record (a huge batch; the removal of a
+  // set with millions of members), which Write() or Merge() has already
+  // applied to the map: makes it durable by a snapshot of the whole map,
+  // which has no such limit, instead of leaving it applied but unlogged.
+  // Returns the sequence number whose durability covers it.
+  Result<uint64_t> RecordBySnapshot(const Status& too_big);
   void RequestSync();  // asks the driver for Logbook::Sync() and OnSynced()
   // The batch policy: a sync now, or a timer for an interval after the last.
   void ScheduleBatchSync(uint64_t now_ms);

@@ -601,6 +601,55 @@ TEST(NodeCore, WritesAreRefusedUnappliedOnceTheLogbookFailed) {
   EXPECT_EQ(core.StateDigest(), before);
 }
 
+// A write whose delta is too big for one log record (here 4 KB; 64 MB by
+// default, which a half-million-pair MSET or the DEL of a set with millions
+// of members exceeds) is kept by a snapshot of the map instead, and
+// survives a restart. (Before, it stayed applied in memory, was reported
+// as failed, and was gone after a restart.)
+TEST(NodeCore, AWriteTooBigForALogRecordIsKeptByASnapshot) {
+  MemEnv env;
+  LogbookOptions options;
+  options.new_replica_id = 9;
+  options.max_record_bytes = 4096;
+  NodeConfig config;
+  config.name = "solo";
+  config.advertise = Address{"10.0.0.1", 7946};
+  config.sync_policy = SyncPolicy::kAlways;
+  const std::string big(10000, 'x');
+  {
+    auto logbook = Logbook::Open(&env, "/data", options);
+    ASSERT_TRUE(logbook.ok()) << logbook.status().ToString();
+    auto created = NodeCore::Create(config, (*logbook)->replica_id(), logbook->get(), SeededRandomSource(1));
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    NodeCore& core = **created;
+    core.Start(0);
+    core.TakeOutputs();
+    std::vector<Op> ops = {Op::Set("small", "s"), Op::Set("big", big)};
+    Result<uint64_t> id = core.Write(ops, Durability::Local(), 10);
+    ASSERT_TRUE(id.ok()) << id.status().ToString();
+    EXPECT_EQ(core.stats().snapshots, 1u);
+    // Acknowledged once the log is synced, as any local write.
+    NodeOutputs out = core.TakeOutputs();
+    ASSERT_TRUE(out.sync_wanted);
+    ASSERT_TRUE((*logbook)->Sync().ok());
+    core.OnSynced((*logbook)->durable_sequence(), Status::Ok(), 20);
+    out = core.TakeOutputs();
+    ASSERT_EQ(out.writes.size(), 1u);
+    EXPECT_TRUE(out.writes[0].status.ok()) << out.writes[0].status.ToString();
+    // A later small write is a log record again.
+    Op after = Op::Set("after", "a");
+    ASSERT_TRUE(core.Write(std::span<const Op>(&after, 1), Durability::Local(), 30).ok());
+    ASSERT_TRUE((*logbook)->Sync().ok());
+  }
+  auto logbook = Logbook::Open(&env, "/data", options);
+  ASSERT_TRUE(logbook.ok()) << logbook.status().ToString();
+  auto created = NodeCore::Create(config, (*logbook)->replica_id(), logbook->get(), SeededRandomSource(1));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ((*created)->map().GetRegister("big"), big);
+  EXPECT_EQ((*created)->map().GetRegister("small"), "s");
+  EXPECT_EQ((*created)->map().GetRegister("after"), "a");
+}
+
 TEST(NodeCore, QuorumWriteWaitsForSecondDurableNode) {
   TestCluster c(11, /*with_logbooks=*/true);
   NodeConfig cfg;
