@@ -3,6 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <optional>
+#include <random>
+
+#include "tests/support/seed.h"
+
 namespace parley {
 namespace {
 
@@ -104,6 +110,77 @@ TEST(BroadcastQueue, UnnamedBroadcastsAreBounded) {
     if (TagOf(m) == 10 * BroadcastQueue::kMaxUnnamed - 1) newest = true;
   }
   EXPECT_TRUE(newest);
+}
+
+
+// The queue against a plain model of its contract: offers in (times sent,
+// newest first) order, skips what does not fit until 32 in a row did not,
+// re-ranks after the walk, retires at the limit, supersedes by subject, and
+// keeps at most kMaxUnnamed subjectless broadcasts. Any difference in what
+// is offered, or in what order, fails (the simulator's trace hashes rest on
+// that order too).
+TEST(BroadcastQueue, AgreesWithAModelUnderRandomPushesAndTakes) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  std::mt19937_64 rng(seed);
+  struct ModelItem {
+    uint64_t order;
+    int transmits;
+    std::string encoded;
+    std::optional<std::string> subject;
+    bool retired = false;
+  };
+  std::vector<ModelItem> model;
+  BroadcastQueue q;
+  uint64_t order = 0;
+  uint32_t tag = 0;
+  for (int step = 0; step < 20000; ++step) {
+    if (rng() % 3 != 0) {
+      std::optional<std::string> subject;
+      if (rng() % 4 != 0) subject = "n" + std::to_string(rng() % 40);
+      std::string encoded = Encoded(++tag, 5 + rng() % 60);
+      if (subject) {
+        std::erase_if(model, [&](const ModelItem& m) { return m.subject == subject; });
+      } else if (std::count_if(model.begin(), model.end(), [](const ModelItem& m) { return !m.subject; }) >=
+                 static_cast<long>(BroadcastQueue::kMaxUnnamed)) {
+        auto oldest = std::min_element(model.begin(), model.end(), [](const ModelItem& a, const ModelItem& b) {
+          return (a.subject ? UINT64_MAX : a.order) < (b.subject ? UINT64_MAX : b.order);
+        });
+        model.erase(oldest);
+      }
+      model.push_back(ModelItem{order++, 0, encoded, subject, false});
+      q.Push(encoded, subject);
+    } else {
+      const size_t budget = rng() % 4 == 0 ? 0 : rng() % 400;
+      const int limit = 1 + static_cast<int>(rng() % 6);
+      std::stable_sort(model.begin(), model.end(), [](const ModelItem& a, const ModelItem& b) {
+        return a.transmits != b.transmits ? a.transmits < b.transmits : a.order > b.order;
+      });
+      std::vector<std::string> expected;
+      std::vector<size_t> taken;
+      size_t left = budget;
+      int misses = 0;
+      for (size_t i = 0; i < model.size() && left > 0 && misses < 32; ++i) {
+        if (model[i].encoded.size() > left) {
+          ++misses;
+          continue;
+        }
+        misses = 0;
+        left -= model[i].encoded.size();
+        expected.push_back(model[i].encoded);
+        taken.push_back(i);
+      }
+      for (size_t i : taken) {
+        if (++model[i].transmits >= limit) model[i].retired = true;
+      }
+      std::erase_if(model, [](const ModelItem& m) { return m.retired; });
+      std::vector<std::string> got;
+      const size_t n = q.Take(budget, limit, &got);
+      ASSERT_EQ(n, got.size());
+      ASSERT_EQ(got, expected) << "step " << step;
+    }
+    ASSERT_EQ(q.size(), model.size()) << "step " << step;
+  }
 }
 
 }  // namespace
