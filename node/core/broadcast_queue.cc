@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace parley {
 namespace {
@@ -96,7 +97,9 @@ void BroadcastQueue::Promote(size_t t, const std::vector<size_t>& positions, int
     from.resize(kept);
     // Broadcasts pass through the buckets in waves (a fleet's join sends a
     // thousand through each), so a bucket gives back what a wave left.
-    if (from.capacity() > 4 * from.size() + 16) Bucket(std::make_move_iterator(from.begin()), std::make_move_iterator(from.end())).swap(from);
+    if (from.capacity() > 4 * from.size() + 16) {
+      Bucket(std::make_move_iterator(from.begin()), std::make_move_iterator(from.end())).swap(from);
+    }
   }
   if (static_cast<int64_t>(t) + 1 >= limit) {
     for (Entry& e : moving) {
