@@ -485,24 +485,40 @@ TEST(NodeCore, GracefulLeaveIsSeenAsLeft) {
   for (size_t i = 0; i < 3; ++i) EXPECT_EQ(c.View(i, 3)->state, MemberState::kLeft);
 }
 
+// A lone node (replica 9) over a logbook in `env`, started and with its
+// start-up outputs taken. The core goes before the logbook it points to.
+struct SoloNode {
+  std::unique_ptr<Logbook> logbook;
+  std::unique_ptr<NodeCore> core;
+};
+SoloNode OpenSoloNode(Env* env, SyncPolicy sync_policy, LogbookOptions options = {}) {
+  options.new_replica_id = 9;
+  SoloNode node;
+  auto logbook = Logbook::Open(env, "/data", options);
+  EXPECT_TRUE(logbook.ok()) << logbook.status().ToString();
+  if (!logbook.ok()) return node;
+  node.logbook = std::move(logbook).value();
+  NodeConfig config;
+  config.name = "solo";
+  config.advertise = Address{"10.0.0.1", 7946};
+  config.sync_policy = sync_policy;
+  auto created = NodeCore::Create(config, node.logbook->replica_id(), node.logbook.get(), SeededRandomSource(1));
+  EXPECT_TRUE(created.ok()) << created.status().ToString();
+  if (!created.ok()) return node;
+  node.core = std::move(created).value();
+  node.core->Start(0);
+  node.core->TakeOutputs();
+  return node;
+}
+
 // Local writes settle in log order as fsyncs complete; a failed fsync fails
 // only the writes it should have covered; outputs come in write-id order
 // even when a quorum write and a local write settle in the same call.
 TEST(NodeCore, WritesSettleInOrderAsSyncsCompleteAndFailOnlyIfUnsynced) {
   MemEnv env;
-  LogbookOptions options;
-  options.new_replica_id = 9;
-  auto logbook = Logbook::Open(&env, "/data", options);
-  ASSERT_TRUE(logbook.ok()) << logbook.status().ToString();
-  NodeConfig config;
-  config.name = "solo";
-  config.advertise = Address{"10.0.0.1", 7946};
-  config.sync_policy = SyncPolicy::kAlways;
-  auto created = NodeCore::Create(config, (*logbook)->replica_id(), logbook->get(), SeededRandomSource(1));
-  ASSERT_TRUE(created.ok()) << created.status().ToString();
-  NodeCore& core = **created;
-  core.Start(0);
-  core.TakeOutputs();
+  SoloNode solo = OpenSoloNode(&env, SyncPolicy::kAlways);
+  ASSERT_NE(solo.core, nullptr);
+  NodeCore& core = *solo.core;
   auto write = [&](const char* key, Durability durability = Durability::Local()) {
     Op op = Op::Set(key, "v");
     auto id = core.Write(std::span<const Op>(&op, 1), durability, 10);
@@ -566,18 +582,9 @@ class FailingAppendEnv final : public EnvWrapper {
 TEST(NodeCore, WritesAreRefusedUnappliedOnceTheLogbookFailed) {
   MemEnv mem;
   FailingAppendEnv env(&mem);
-  LogbookOptions options;
-  options.new_replica_id = 9;
-  auto logbook = Logbook::Open(&env, "/data", options);
-  ASSERT_TRUE(logbook.ok()) << logbook.status().ToString();
-  NodeConfig config;
-  config.name = "solo";
-  config.advertise = Address{"10.0.0.1", 7946};
-  config.sync_policy = SyncPolicy::kNone;
-  auto created = NodeCore::Create(config, (*logbook)->replica_id(), logbook->get(), SeededRandomSource(1));
-  ASSERT_TRUE(created.ok()) << created.status().ToString();
-  NodeCore& core = **created;
-  core.Start(0);
+  SoloNode solo = OpenSoloNode(&env, SyncPolicy::kNone);
+  ASSERT_NE(solo.core, nullptr);
+  NodeCore& core = *solo.core;
   auto write = [&](Op op) { return core.Write(std::span<const Op>(&op, 1), Durability::Local(), 10); };
 
   ASSERT_TRUE(write(Op::Set("a", "1")).ok());
@@ -587,7 +594,7 @@ TEST(NodeCore, WritesAreRefusedUnappliedOnceTheLogbookFailed) {
   Result<uint64_t> failing = write(Op::Set("b", "2"));
   ASSERT_FALSE(failing.ok());
   EXPECT_NE(failing.status().ToString().find("not logged"), std::string::npos) << failing.status().ToString();
-  EXPECT_FALSE((*logbook)->health().ok());
+  EXPECT_FALSE(solo.logbook->health().ok());
   // Every later one changes nothing, whatever its kind.
   const Digest before = core.StateDigest();
   for (Op op : {Op::Set("a", "9"), Op::Set("c", "3"), Op::Incr("n", 1), Op::Del("a")}) {
@@ -609,21 +616,12 @@ TEST(NodeCore, WritesAreRefusedUnappliedOnceTheLogbookFailed) {
 TEST(NodeCore, AWriteTooBigForALogRecordIsKeptByASnapshot) {
   MemEnv env;
   LogbookOptions options;
-  options.new_replica_id = 9;
   options.max_record_bytes = 4096;
-  NodeConfig config;
-  config.name = "solo";
-  config.advertise = Address{"10.0.0.1", 7946};
-  config.sync_policy = SyncPolicy::kAlways;
   const std::string big(10000, 'x');
   {
-    auto logbook = Logbook::Open(&env, "/data", options);
-    ASSERT_TRUE(logbook.ok()) << logbook.status().ToString();
-    auto created = NodeCore::Create(config, (*logbook)->replica_id(), logbook->get(), SeededRandomSource(1));
-    ASSERT_TRUE(created.ok()) << created.status().ToString();
-    NodeCore& core = **created;
-    core.Start(0);
-    core.TakeOutputs();
+    SoloNode solo = OpenSoloNode(&env, SyncPolicy::kAlways, options);
+    ASSERT_NE(solo.core, nullptr);
+    NodeCore& core = *solo.core;
     std::vector<Op> ops = {Op::Set("small", "s"), Op::Set("big", big)};
     Result<uint64_t> id = core.Write(ops, Durability::Local(), 10);
     ASSERT_TRUE(id.ok()) << id.status().ToString();
@@ -631,23 +629,21 @@ TEST(NodeCore, AWriteTooBigForALogRecordIsKeptByASnapshot) {
     // Acknowledged once the log is synced, as any local write.
     NodeOutputs out = core.TakeOutputs();
     ASSERT_TRUE(out.sync_wanted);
-    ASSERT_TRUE((*logbook)->Sync().ok());
-    core.OnSynced((*logbook)->durable_sequence(), Status::Ok(), 20);
+    ASSERT_TRUE(solo.logbook->Sync().ok());
+    core.OnSynced(solo.logbook->durable_sequence(), Status::Ok(), 20);
     out = core.TakeOutputs();
     ASSERT_EQ(out.writes.size(), 1u);
     EXPECT_TRUE(out.writes[0].status.ok()) << out.writes[0].status.ToString();
     // A later small write is a log record again.
     Op after = Op::Set("after", "a");
     ASSERT_TRUE(core.Write(std::span<const Op>(&after, 1), Durability::Local(), 30).ok());
-    ASSERT_TRUE((*logbook)->Sync().ok());
+    ASSERT_TRUE(solo.logbook->Sync().ok());
   }
-  auto logbook = Logbook::Open(&env, "/data", options);
-  ASSERT_TRUE(logbook.ok()) << logbook.status().ToString();
-  auto created = NodeCore::Create(config, (*logbook)->replica_id(), logbook->get(), SeededRandomSource(1));
-  ASSERT_TRUE(created.ok()) << created.status().ToString();
-  EXPECT_EQ((*created)->map().GetRegister("big"), big);
-  EXPECT_EQ((*created)->map().GetRegister("small"), "s");
-  EXPECT_EQ((*created)->map().GetRegister("after"), "a");
+  SoloNode restarted = OpenSoloNode(&env, SyncPolicy::kAlways, options);
+  ASSERT_NE(restarted.core, nullptr);
+  EXPECT_EQ(restarted.core->map().GetRegister("big"), big);
+  EXPECT_EQ(restarted.core->map().GetRegister("small"), "s");
+  EXPECT_EQ(restarted.core->map().GetRegister("after"), "a");
 }
 
 TEST(NodeCore, QuorumWriteWaitsForSecondDurableNode) {
