@@ -39,13 +39,17 @@ void BroadcastQueue::Remove(Item* item) {
   Bucket& bucket = buckets_[static_cast<size_t>(item->transmits)];
   auto it = std::lower_bound(bucket.begin(), bucket.end(), item->order,
                              [](const Entry& e, uint64_t order) { return e.order < order; });
-  if (item->subject) {
-    by_subject_.erase(*item->subject);
-  } else {
-    unnamed_.erase(item->order);
-  }
+  Unindex(*item);
   bucket.erase(it);  // frees the item
   --size_;
+}
+
+void BroadcastQueue::Unindex(const Item& item) {
+  if (item.subject) {
+    by_subject_.erase(*item.subject);
+  } else {
+    unnamed_.erase(item.order);
+  }
 }
 
 size_t BroadcastQueue::Take(size_t budget, int limit, std::vector<std::string>* out) {
@@ -102,13 +106,7 @@ void BroadcastQueue::Promote(size_t t, const std::vector<size_t>& positions, int
     }
   }
   if (static_cast<int64_t>(t) + 1 >= limit) {
-    for (Entry& e : moving) {
-      if (e.item->subject) {
-        by_subject_.erase(*e.item->subject);
-      } else {
-        unnamed_.erase(e.order);
-      }
-    }
+    for (const Entry& e : moving) Unindex(*e.item);
     size_ -= moving.size();
     return;  // `moving` frees them
   }

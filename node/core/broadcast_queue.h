@@ -67,6 +67,7 @@ class BroadcastQueue {
   // walks bucket 0 from its end, then bucket 1 from its end, and so on.
   using Bucket = std::vector<Entry>;
   void Remove(Item* item);
+  void Unindex(const Item& item);  // from by_subject_ or unnamed_
   // Moves the entries of bucket `t` at `positions` (ascending) into bucket
   // t + 1, in order, or retires them if they reach `limit`.
   void Promote(size_t t, const std::vector<size_t>& positions, int limit);
