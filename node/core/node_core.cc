@@ -517,14 +517,18 @@ Result<uint64_t> NodeCore::Record(const Delta& delta, uint64_t now_ms) {
   const uint64_t snapshot = logbook_->snapshot_bytes();
   bool by_records = ++records_since_snapshot_ >= config_.snapshot_every_records && logged >= snapshot;
   bool by_bytes = logged >= std::max(config_.snapshot_min_log_bytes, 2 * snapshot);
-  if (by_records || by_bytes) {
-    // Counted from this attempt even if it fails: a failing disk must not
-    // be asked for a whole snapshot at every record.
-    records_since_snapshot_ = 0;
-    appended_at_snapshot_ = logbook_->appended_bytes();
-    if (logbook_->WriteSnapshot(map_).ok()) ++stats_.snapshots;
-  }
+  if (by_records || by_bytes) (void)WriteSnapshot();
   return seq;
+}
+
+Status NodeCore::WriteSnapshot() {
+  // Counted from this attempt even if it fails: a failing disk must not be
+  // asked for a whole snapshot at every record.
+  records_since_snapshot_ = 0;
+  appended_at_snapshot_ = logbook_->appended_bytes();
+  Status written = logbook_->WriteSnapshot(map_);
+  if (written.ok()) ++stats_.snapshots;
+  return written;
 }
 
 Result<uint64_t> NodeCore::RecordBySnapshot(const Status& too_big) {
@@ -533,11 +537,8 @@ Result<uint64_t> NodeCore::RecordBySnapshot(const Status& too_big) {
   // change, which nobody has been told is durable yet.
   Result<uint64_t> marker = logbook_->Append(Delta());
   if (!marker.ok()) return marker;
-  Status written = logbook_->WriteSnapshot(map_);
+  Status written = WriteSnapshot();
   if (!written.ok()) return written.WithContext(too_big.message() + "; nor could a snapshot hold it");
-  ++stats_.snapshots;
-  records_since_snapshot_ = 0;
-  appended_at_snapshot_ = logbook_->appended_bytes();
   return marker;
 }
 

@@ -198,6 +198,8 @@ class NodeCore {
   // which has no such limit, instead of leaving it applied but unlogged.
   // Returns the sequence number whose durability covers it.
   Result<uint64_t> RecordBySnapshot(const Status& too_big);
+  // A snapshot of the map now, restarting the snapshot policy's counts.
+  Status WriteSnapshot();
   void RequestSync();  // asks the driver for Logbook::Sync() and OnSynced()
   // The batch policy: a sync now, or a timer for an interval after the last.
   void ScheduleBatchSync(uint64_t now_ms);

@@ -9,6 +9,7 @@
 
 #include "storage/mem_env.h"
 #include "tests/node/test_cluster.h"
+#include "tests/support/faulty_env.h"
 #include "tests/support/seed.h"
 
 namespace parley {
@@ -550,45 +551,19 @@ TEST(NodeCore, WritesSettleInOrderAsSyncsCompleteAndFailOnlyIfUnsynced) {
   EXPECT_EQ(done(first + 4, Status::Ok(), 500), (Settled{{q, Status::Code::kTimedOut}, {d, kOk}}));
 }
 
-// A MemEnv whose files fail Append() once `fail_appends` is set, as a full
-// or failing disk does.
-class FailingAppendEnv final : public EnvWrapper {
- public:
-  explicit FailingAppendEnv(Env* base) : EnvWrapper(base) {}
-  bool fail_appends = false;
-  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
-    auto file = target()->NewWritableFile(path);
-    if (!file.ok()) return file.status();
-    return std::unique_ptr<WritableFile>(new File(this, std::move(file).value()));
-  }
-
- private:
-  class File final : public WritableFileWrapper {
-   public:
-    File(FailingAppendEnv* env, std::unique_ptr<WritableFile> base) : WritableFileWrapper(std::move(base)), env_(env) {}
-    Status Append(std::string_view data) override {
-      if (env_->fail_appends) return Status::IoError("write: no space left on device (injected)");
-      return WritableFileWrapper::Append(data);
-    }
-
-   private:
-    FailingAppendEnv* env_;
-  };
-};
-
 // Once the logbook has failed, a write is refused before it is applied: the
 // client told it failed finds the map as it was. (Before, every later write
 // was applied in memory, spread by anti-entropy, and reported as failed.)
 TEST(NodeCore, WritesAreRefusedUnappliedOnceTheLogbookFailed) {
   MemEnv mem;
-  FailingAppendEnv env(&mem);
+  testing::FaultyEnv env(&mem);
   SoloNode solo = OpenSoloNode(&env, SyncPolicy::kNone);
   ASSERT_NE(solo.core, nullptr);
   NodeCore& core = *solo.core;
   auto write = [&](Op op) { return core.Write(std::span<const Op>(&op, 1), Durability::Local(), 10); };
 
   ASSERT_TRUE(write(Op::Set("a", "1")).ok());
-  env.fail_appends = true;
+  env.fail_append = true;
   // The write during which the disk fails is applied before its record is
   // refused; the error says so.
   Result<uint64_t> failing = write(Op::Set("b", "2"));

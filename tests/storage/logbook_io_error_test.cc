@@ -6,58 +6,23 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
-#include <atomic>
 #include <csignal>
 
 #include "storage/logbook_files.h"
 #include "storage/mem_env.h"
 #include "tests/storage/logbook_test_util.h"
+#include "tests/support/faulty_env.h"
 
 namespace parley {
 namespace {
 
+using testing::FaultyEnv;
 using testing::HasKey;
 using testing::OpenInto;
 using testing::TestOptions;
 using testing::Writer;
 
 constexpr char kDir[] = "/data";
-
-// Passes everything to `base`, except that the files it opens fail
-// Preallocate() or Sync() on demand. MemEnv's own Preallocate does nothing,
-// so this is the only way a MemEnv test sees one fail.
-class FaultyEnv final : public EnvWrapper {
- public:
-  explicit FaultyEnv(Env* base) : EnvWrapper(base) {}
-
-  std::atomic<bool> fail_preallocate{false};
-  std::atomic<bool> fail_sync{false};
-  std::atomic<int> preallocate_calls{0};
-
-  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
-    auto file = target()->NewWritableFile(path);
-    if (!file.ok()) return file.status();
-    return std::unique_ptr<WritableFile>(new FaultyFile(this, std::move(file).value()));
-  }
-
- private:
-  class FaultyFile final : public WritableFileWrapper {
-   public:
-    FaultyFile(FaultyEnv* env, std::unique_ptr<WritableFile> base) : WritableFileWrapper(std::move(base)), env_(env) {}
-    Status Sync() override {
-      if (env_->fail_sync) return Status::IoError("fdatasync: injected I/O error");
-      return WritableFileWrapper::Sync();
-    }
-    Status Preallocate(uint64_t size) override {
-      ++env_->preallocate_calls;
-      if (env_->fail_preallocate) return Status::IoError("preallocate: no space left on device (injected)");
-      return WritableFileWrapper::Preallocate(size);
-    }
-
-   private:
-    FaultyEnv* env_;
-  };
-};
 
 // Preallocation only saves fsync work; on a nearly full disk its zeros may
 // not fit where the records still would. Its failure must cost neither the
