@@ -55,6 +55,7 @@ std::string FormatReport(const SimResult& r) {
   Row(&out, "slot requests sent", U(r.slot_requests));
   Row(&out, "anti-entropy chunks received", U(r.chunks_received));
   Row(&out, "logbook snapshots written", U(r.snapshots));
+  Row(&out, "timestamps ahead of clock, max", U(r.clock_ahead_max_ms) + " ms");
   const MembershipFigures& m = r.membership;
   Row(&out, "member changes", U(m.changes));
   Row(&out, "false suspicions / deaths", U(m.false_suspicions) + " / " + U(m.false_deaths));

@@ -75,6 +75,9 @@ struct SimResult {
   uint64_t deltas_pushed = 0, deltas_held = 0, deltas_held_dropped = 0, slot_requests = 0;
   uint64_t chunks_received = 0;
   uint64_t snapshots = 0;  // logbook snapshots written
+  // The furthest any node saw a received write's timestamp ahead of its own
+  // clock (NodeStats::clock_ahead_max_ms), in ms: clock skew as a node sees it.
+  uint64_t clock_ahead_max_ms = 0;
 
   MembershipFigures membership;
 

@@ -561,6 +561,7 @@ void Simulator::Check(SimResult* r) {
     r->slot_requests += s.slot_requests;
     r->chunks_received += s.chunks_received;
     r->snapshots += s.snapshots;
+    r->clock_ahead_max_ms = std::max(r->clock_ahead_max_ms, s.clock_ahead_max_ms);
   }
   r->packets_per_node = static_cast<double>(r->packets) / static_cast<double>(nodes_.size());
   r->bytes_per_node = static_cast<double>(r->bytes) / static_cast<double>(nodes_.size());

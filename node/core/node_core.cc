@@ -266,7 +266,12 @@ bool NodeCore::Merge(const Delta& delta, uint64_t now_ms, std::optional<Dot> con
     return false;
   }
   for (const SlotState& slot : delta.slots) {
-    for (const Entry& e : slot.state.entries) clock_.Observe(e.ts);
+    for (const Entry& e : slot.state.entries) {
+      clock_.Observe(e.ts);
+      if (TimestampMillis(e.ts) > now_ms) {
+        stats_.clock_ahead_max_ms = std::max(stats_.clock_ahead_max_ms, TimestampMillis(e.ts) - now_ms);
+      }
+    }
   }
   // A slot-request's answer claims no dots and may change only clocks; it
   // is rare, so it is always logged (a restart must not forget what a held

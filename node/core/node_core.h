@@ -85,6 +85,11 @@ struct NodeStats {
   uint64_t slot_requests = 0;                         // sent for held deltas
   uint64_t diff_rounds = 0, chunks_sent = 0, chunks_received = 0;
   uint64_t snapshots = 0;
+  // A gauge, not a counter: the furthest a timestamp in a received write ran
+  // ahead of this node's clock, in ms. A peer whose clock is fast (or this
+  // node's, slow) wins last-writer-wins races it should lose; the hybrid
+  // clock keeps causal order but cannot undo that bias, so it is reported.
+  uint64_t clock_ahead_max_ms = 0;
 };
 
 class NodeCore {

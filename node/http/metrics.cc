@@ -31,6 +31,7 @@ void Metric(std::string* out, const std::string& name, const char* type, const c
 nlohmann::json StatsJson(const NodeStats& stats) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [name, value] : Counters(stats)) out[name] = value;
+  out["clock_ahead_max_ms"] = stats.clock_ahead_max_ms;
   return out;
 }
 
@@ -69,6 +70,9 @@ std::string RenderMetrics(const NodeRuntime& rt) {
   }
   Metric(&out, "parley_local_health", "gauge", "Lifeguard local health score (0 is healthy)");
   out += "parley_local_health " + std::to_string(core.membership().local_health()) + "\n";
+  Metric(&out, "parley_clock_ahead_max_ms", "gauge",
+         "furthest a received write's timestamp ran ahead of this node's clock (ms)");
+  out += "parley_clock_ahead_max_ms " + std::to_string(core.stats().clock_ahead_max_ms) + "\n";
   Metric(&out, "parley_durable_sequence", "gauge", "highest logbook record known durable");
   out += "parley_durable_sequence " + std::to_string(core.durable_sequence()) + "\n";
   for (const NodeRuntime::MetricsSource& source : rt.metrics_sources()) out += source();

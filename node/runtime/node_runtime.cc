@@ -302,7 +302,19 @@ void NodeRuntime::Drain() {
     }
   } while (drain_again_);
   draining_ = false;
+  WarnOfClockSkew();
   ArmTimer();
+}
+
+void NodeRuntime::WarnOfClockSkew() {
+  // At 1 s, then at each doubling: a steady skew is logged a few times, not
+  // at every write it touches.
+  uint64_t ahead = core_->stats().clock_ahead_max_ms;
+  if (ahead < next_skew_warning_ms_) return;
+  logger_->warn("a received write's timestamp ran {} ms ahead of this node's clock: some node's clock is fast "
+                "(or this one's is slow), and last-writer-wins favours the fast clock's writes; check NTP",
+                ahead);
+  next_skew_warning_ms_ = 2 * ahead;
 }
 
 void NodeRuntime::AcknowledgeWrites() {

@@ -168,6 +168,7 @@ class NodeRuntime {
   void ArmDelayTimer();
   void RunPosted();
   void LogMemberChange(const MemberChange& change);
+  void WarnOfClockSkew();  // see NodeStats::clock_ahead_max_ms
   // Held while the core may change its map (empty without options_.map_lock).
   std::unique_lock<MapLock> LockMap();
 
@@ -211,6 +212,7 @@ class NodeRuntime {
   std::deque<std::pair<uint64_t, WriteCallback>> pending_writes_;
   NodeOutputs outputs_;  // Drain()'s buffer, kept for its capacity
   std::vector<WriteDone> acks_;  // AcknowledgeWrites()'s
+  uint64_t next_skew_warning_ms_ = 1000;  // WarnOfClockSkew()'s threshold
   std::map<uint64_t, ChangeCallback> watchers_;       // by core watch id
 
   bool draining_ = false;

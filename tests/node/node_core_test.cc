@@ -328,6 +328,31 @@ TEST(NodeCore, RestartAfterLosingUnsyncedWritesNeverReusesTheirDots) {
   }
 }
 
+// Skew is invisible to last-writer-wins (the hybrid clock only keeps it
+// causal), so a node reports how far received timestamps ran ahead of its
+// own clock: 0 while the clocks agree, the writer's lead once one is fast.
+TEST(NodeCore, ReportsHowFarReceivedTimestampsRanAheadOfItsClock) {
+  TestCluster c(37);
+  for (int i = 0; i < 3; ++i) c.Add();
+  c.Run(3000);
+  ASSERT_TRUE(c.Write(0, {Op::Set("k", "clocks agree")}).ok());
+  c.Run(1000);
+  ASSERT_EQ(c.node(1).core->map().GetRegister("k"), "clocks agree");
+  EXPECT_EQ(c.node(1).core->stats().clock_ahead_max_ms, 0u);
+  // Node 0's clock runs 5 s fast for one write.
+  ASSERT_TRUE(c.node(0).core->Write(std::vector{Op::Set("k", "from the future")}, Durability::Local(), c.now() + 5000)
+                  .ok());
+  c.CollectOutputs(0);
+  c.Run(1000);
+  for (size_t i : {1u, 2u}) {
+    ASSERT_EQ(c.node(i).core->map().GetRegister("k"), "from the future") << "node " << i;
+    // Received 0 to 1000 ms after it was written (the run's latency).
+    EXPECT_LE(c.node(i).core->stats().clock_ahead_max_ms, 5000u) << "node " << i;
+    EXPECT_GE(c.node(i).core->stats().clock_ahead_max_ms, 4000u) << "node " << i;
+  }
+  EXPECT_EQ(c.node(0).core->stats().clock_ahead_max_ms, 0u) << "its own write is not news from the future";
+}
+
 // A small map with one busy key: the record count alone would let the log
 // grow to 200,000 records between snapshots; its size triggers them instead,
 // and the node recovers from snapshot + log as before.

@@ -31,6 +31,26 @@ void ExpectClean(const Scenario& s) {
 TEST(Scenarios, SplitBrainHeal) { ExpectClean(Load("split-brain-heal")); }
 TEST(Scenarios, FlappingLink) { ExpectClean(Load("flapping-link")); }
 TEST(Scenarios, ClockSkew) { ExpectClean(Load("clock-skew")); }
+
+// Nodes see skew as timestamps ahead of their own clocks. Offsets of up to
+// 3 s each way, 2% drift over 28 s, a 5 s jump forward on one node and a
+// 4 s jump back on another show, up to their sum; clocks that agree show
+// none (a timestamp is its writer's time, never past the receiver's).
+TEST(Scenarios, SkewIsSeenOnlyWhereClocksDisagree) {
+  Scenario skewed = Load("clock-skew");
+  Result<SimResult> r = RunScenario(skewed, skewed.seed, "");
+  ASSERT_TRUE(r.ok());
+  EXPECT_GT(r->clock_ahead_max_ms, 1000u);
+  EXPECT_LT(r->clock_ahead_max_ms, 2 * 3000u + 5000u + 4000u + 2 * 560u);
+  Scenario agreed = skewed;
+  agreed.nodes.clock_offset_ms = 0;
+  agreed.nodes.clock_drift_ppm = 0;
+  agreed.faults.clear();
+  r = RunScenario(agreed, agreed.seed, "");
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->ok()) << FormatReport(*r);
+  EXPECT_EQ(r->clock_ahead_max_ms, 0u);
+}
 TEST(Scenarios, LossyWan) { ExpectClean(Load("lossy-wan")); }
 
 TEST(Scenarios, RollingCrashRestart) {
