@@ -490,6 +490,11 @@ void NodeRuntime::StopAfter(uint64_t delay_ms) {
 
 void NodeRuntime::Stop() {
   if (stopping_) return;
+  // A write's push to its peers waits for the end of the loop iteration
+  // (ScheduleDrain). A write acknowledged just before Stop() must still
+  // leave, or only this node holds it, and an in-memory node loses it.
+  if (drain_scheduled_ && !draining_) Drain();
+  if (stopping_) return;  // a callback of that drain stopped the node
   stopping_ = true;
   logger_->info("stopping");
   for (auto& door : front_doors_) door->Close();

@@ -165,22 +165,32 @@ TEST(NodeRuntime, WritesMadeInOneLoopIterationShareOneFsync) {
   EXPECT_EQ(node->Call([](NodeRuntime& rt) { return rt.sync_count(); }) - before, 1u);
 }
 
-// A write is acknowledged before Submit() returns, and what else it left
-// (here its relay frame) goes out in one drain at the end of the loop
-// iteration, not per write: one turn of the loop, which must not wait.
-TEST(NodeRuntime, WritesAreAcknowledgedAtOnceAndTheirPacketsLeaveAtTheEndOfTheIteration) {
+// A started in-memory runtime in relay mode whose relay frames (one per
+// write) are counted in *relayed, from 0 after its first loop turn.
+std::unique_ptr<NodeRuntime> StartedRelayingRuntime(size_t* relayed) {
   RuntimeOptions options;
   options.config.name = "relaying";
   options.config.relay = true;
   options.bind = Address{"127.0.0.1", 0};
   auto runtime = NodeRuntime::Create(std::move(options));
-  ASSERT_TRUE(runtime.ok()) << runtime.status().ToString();
-  NodeRuntime& rt = **runtime;
+  EXPECT_TRUE(runtime.ok()) << runtime.status().ToString();
+  if (!runtime.ok()) return nullptr;
+  std::unique_ptr<NodeRuntime> rt = std::move(runtime).value();
+  rt->SetRelaySink([relayed](std::string) { ++*relayed; });
+  EXPECT_TRUE(rt->Start().ok());
+  uv_run(rt->loop(), UV_RUN_NOWAIT);
+  *relayed = 0;
+  return rt;
+}
+
+// A write is acknowledged before Submit() returns, and what else it left
+// (here its relay frame) goes out in one drain at the end of the loop
+// iteration, not per write: one turn of the loop, which must not wait.
+TEST(NodeRuntime, WritesAreAcknowledgedAtOnceAndTheirPacketsLeaveAtTheEndOfTheIteration) {
   size_t relayed = 0;
-  rt.SetRelaySink([&relayed](std::string) { ++relayed; });
-  ASSERT_TRUE(rt.Start().ok());
-  uv_run(rt.loop(), UV_RUN_NOWAIT);
-  relayed = 0;
+  std::unique_ptr<NodeRuntime> runtime = StartedRelayingRuntime(&relayed);
+  ASSERT_TRUE(runtime);
+  NodeRuntime& rt = *runtime;
 
   int acked = 0;
   for (int i = 0; i < 3; ++i) {
@@ -194,6 +204,22 @@ TEST(NodeRuntime, WritesAreAcknowledgedAtOnceAndTheirPacketsLeaveAtTheEndOfTheIt
   uv_run(rt.loop(), UV_RUN_NOWAIT);
   EXPECT_EQ(relayed, 3u);
   rt.Stop();
+}
+
+// Stop() in the same iteration as the writes: their packets still leave.
+// Without that, a node stopped right after acknowledging writes was their
+// only holder (and, in memory, lost them).
+TEST(NodeRuntime, WritesAcknowledgedJustBeforeStopStillLeave) {
+  size_t relayed = 0;
+  std::unique_ptr<NodeRuntime> runtime = StartedRelayingRuntime(&relayed);
+  ASSERT_TRUE(runtime);
+  NodeRuntime& rt = *runtime;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(rt.Submit(std::vector<Op>{Op::Incr("hits", 1)}, Durability::Local(), [](const Status&) {}).ok());
+  }
+  ASSERT_EQ(relayed, 0u);
+  rt.Stop();
+  EXPECT_EQ(relayed, 3u);
 }
 
 TEST(NodeRuntime, RefusesADataDirectoryLockedByAnotherNode) {
