@@ -38,6 +38,12 @@ struct NodesSpec {
   // of straight to every member (SyncConfig); 0 = the core's default (128).
   // Small values put small fleets on the tree.
   uint64_t direct_push_max_members = 0;
+  // A node writes a full snapshot after this many log records (once its log
+  // is as big as its last snapshot), or once its log passes 1 MB and twice
+  // its last snapshot. Far more often than a daemon's 200,000 records and
+  // 64 MB, so that runs exercise recovery from snapshot + log.
+  // 0: the daemon's own policy (NodeConfig's defaults).
+  uint64_t snapshot_every_records = 2000;
 };
 
 struct WorkloadSpec {

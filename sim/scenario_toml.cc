@@ -167,6 +167,7 @@ Status ReadNodes(TableReader& r, NodesSpec* n) {
   PARLEY_RETURN_IF_ERROR(r.IntList("start_down", &n->start_down));
   PARLEY_RETURN_IF_ERROR(r.Unsigned("chunk_bytes", 8u << 20, &n->chunk_bytes));
   PARLEY_RETURN_IF_ERROR(r.Unsigned("direct_push_max_members", 1u << 20, &n->direct_push_max_members));
+  PARLEY_RETURN_IF_ERROR(r.Unsigned("snapshot_every_records", 1u << 30, &n->snapshot_every_records));
   return r.Finish();
 }
 
@@ -368,7 +369,8 @@ std::string ScenarioToToml(const Scenario& s) {
     << "\ndisk_sync_ms = " << Num(n.disk_sync_ms) << "\ndisk_jitter_ms = " << Num(n.disk_jitter_ms)
     << "\nclock_offset_ms = " << Num(n.clock_offset_ms) << "\nclock_drift_ppm = " << Num(n.clock_drift_ppm)
     << "\nseeds = " << IntList(n.seeds) << "\nstart_down = " << IntList(n.start_down)
-    << "\nchunk_bytes = " << n.chunk_bytes << "\ndirect_push_max_members = " << n.direct_push_max_members << "\n";
+    << "\nchunk_bytes = " << n.chunk_bytes << "\ndirect_push_max_members = " << n.direct_push_max_members
+    << "\nsnapshot_every_records = " << n.snapshot_every_records << "\n";
   o << "\n[network]\n";
   WriteLink(o, s.network);
   const WorkloadSpec& w = s.workload;

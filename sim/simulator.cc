@@ -51,12 +51,13 @@ Simulator::Simulator(const Scenario& scenario, uint64_t seed)
     config.timing = spec.timing == "lan" ? Timing::Lan() : Timing::LocalFleet();
     config.sync_policy = spec.sync_policy;
     config.batch_interval_ms = spec.batch_interval_ms;
-    // Snapshots now and then, so recovery from snapshot + log is exercised.
-    config.snapshot_every_records = 2000;
-    // And by log size: at 1000 nodes, repairs of slots that every node wrote
-    // carry clocks of ~1000 entries, and 2000 such records per logbook took
-    // the 1000 x 600 s run to 20 GB.
-    config.snapshot_min_log_bytes = 1 << 20;
+    if (spec.snapshot_every_records != 0) {
+      config.snapshot_every_records = spec.snapshot_every_records;
+      // And by log size: at 1000 nodes, repairs of slots that every node
+      // wrote carry clocks of ~1000 entries, and 2000 such records per
+      // logbook took the 1000 x 600 s run to 20 GB.
+      config.snapshot_min_log_bytes = 1 << 20;
+    }
     if (spec.chunk_bytes != 0) config.sync.chunk_bytes = spec.chunk_bytes;
     if (spec.direct_push_max_members != 0) config.sync.direct_push_max_members = spec.direct_push_max_members;
     SimRandom clock_random(DeriveSeed(seed, Stream::kClock, i));

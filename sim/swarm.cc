@@ -110,6 +110,11 @@ Scenario RandomScenario(uint64_t run_seed, const SwarmLimits& limits) {
   // Drawn last, so the scenarios of earlier seeds stay as they were otherwise:
   // some small fleets push down the dissemination tree.
   if (r.Chance(0.3)) s.nodes.direct_push_max_members = 2 + r.Below(4);
+  // Snapshots after a handful of records (a crash then often meets a fresh
+  // snapshot, or one half written), the usual 2000, or a daemon's policy.
+  double snapshots = r.Unit();
+  if (snapshots < 0.3) s.nodes.snapshot_every_records = 1 + r.Below(50);
+  if (snapshots > 0.8) s.nodes.snapshot_every_records = 0;
   return s;
 }
 

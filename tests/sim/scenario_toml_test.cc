@@ -22,6 +22,7 @@ duration_ms = 3000
 count = 4
 sync_policy = "always"
 start_down = [3]
+snapshot_every_records = 0
 [network]
 loss = 0.25
 jitter = "exponential"
@@ -43,6 +44,7 @@ node = 3
   EXPECT_EQ(s->seed, 9u);
   EXPECT_EQ(s->nodes.count, 4);
   EXPECT_EQ(s->nodes.sync_policy, SyncPolicy::kAlways);
+  EXPECT_EQ(s->nodes.snapshot_every_records, 0u);
   EXPECT_DOUBLE_EQ(s->network.loss, 0.25);
   EXPECT_EQ(s->network.jitter, JitterKind::kExponential);
   EXPECT_EQ(s->workload.durability_nodes, 2);
