@@ -21,6 +21,10 @@ void SelectCommand(RespSession& s, Args args);
 void QuitCommand(RespSession& s, Args args);
 void ResetCommand(RespSession& s, Args args);
 void ClientCommand(RespSession& s, Args args);
+// transactions (commands_transactions.cc)
+void MultiCommand(RespSession& s, Args args);
+void ExecCommand(RespSession& s, Args args);
+void DiscardCommand(RespSession& s, Args args);
 // introspection (commands_server.cc)
 void CommandCommand(RespSession& s, Args args);
 void InfoCommand(RespSession& s, Args args);

@@ -164,6 +164,7 @@ void QuitCommand(RespSession& s, Args) {
 }
 
 void ResetCommand(RespSession& s, Args) {
+  if (s.in_transaction()) s.EndTransaction(/*run=*/false);
   for (const std::string& channel : s.channels()) s.Unsubscribe(channel);
   for (const std::string& pattern : s.patterns()) s.PUnsubscribe(pattern);
   s.set_name("");

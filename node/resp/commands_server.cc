@@ -20,6 +20,7 @@ void WriteFlags(RespWriter& w, uint32_t flags) {
   if (flags & kNoAuth) names.push_back("no_auth");
   if (flags & kPubSub) names.push_back("pubsub");
   if (flags & kAdmin) names.push_back("admin");
+  if (flags & kNoMulti) names.push_back("no_multi");
   w.Set(names.size());
   for (const char* name : names) w.Simple(name);
 }

@@ -12,7 +12,7 @@ namespace {
 std::vector<CommandSpec> BuildTable() {
   constexpr uint32_t kRead = kReadOnly | kFast;
   constexpr uint32_t kWriteFast = kWrite | kFast;
-  constexpr uint32_t kSub = kPubSub | kSubscribedOk;
+  constexpr uint32_t kSub = kPubSub | kSubscribedOk | kNoMulti;
   return {
       // connection
       {"ping", -1, kFast | kSubscribedOk, PingCommand},
@@ -20,8 +20,8 @@ std::vector<CommandSpec> BuildTable() {
       {"hello", -1, kFast | kNoAuth, HelloCommand},
       {"auth", -2, kFast | kNoAuth, AuthCommand},
       {"select", 2, kFast, SelectCommand},
-      {"quit", -1, kFast | kNoAuth | kSubscribedOk, QuitCommand},
-      {"reset", 1, kFast | kNoAuth | kSubscribedOk, ResetCommand},
+      {"quit", -1, kFast | kNoAuth | kSubscribedOk | kNotQueued, QuitCommand},
+      {"reset", 1, kFast | kNoAuth | kSubscribedOk | kNotQueued, ResetCommand},
       {"client", -2, kAdmin, ClientCommand},
       {"command", -1, 0, CommandCommand},
       {"info", -1, 0, InfoCommand},
@@ -62,6 +62,10 @@ std::vector<CommandSpec> BuildTable() {
       {"hvals", 2, kReadOnly, HvalsCommand, 1, 1, 1},
       {"hlen", 2, kRead, HlenCommand, 1, 1, 1},
       {"hexists", 3, kRead, HexistsCommand, 1, 1, 1},
+      // transactions (commands_transactions.cc)
+      {"multi", 1, kFast | kNotQueued, MultiCommand},
+      {"exec", 1, kNotQueued, ExecCommand},
+      {"discard", 1, kFast | kNotQueued, DiscardCommand},
       // pub/sub on keyspace channels
       {"subscribe", -2, kSub, SubscribeCommand},
       {"unsubscribe", -1, kSub, UnsubscribeCommand},

@@ -28,6 +28,8 @@ enum CommandFlags : uint32_t {
   kFast = 1u << 4,         // O(1) or O(log n), for COMMAND's flag list
   kPubSub = 1u << 5,
   kAdmin = 1u << 6,
+  kNotQueued = 1u << 7,    // runs at once inside MULTI (EXEC, DISCARD, MULTI, QUIT, RESET)
+  kNoMulti = 1u << 8,      // refused inside MULTI (subscriptions)
 };
 
 struct CommandSpec {

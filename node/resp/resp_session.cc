@@ -98,6 +98,7 @@ void RespSession::Execute(std::vector<std::string>& args) {
       looked_up_spec_ = spec;
     }
   }
+  bool refused = true;  // inside MULTI, a refusal makes EXEC abort
   if (spec == nullptr) {
     writer_.Error("ERR " + UnknownCommandMessage(args));
   } else if ((spec->arity > 0 && static_cast<int>(args.size()) != spec->arity) ||
@@ -108,10 +109,15 @@ void RespSession::Execute(std::vector<std::string>& args) {
   } else if (protocol_ == 2 && subscription_count() > 0 && !(spec->flags & kSubscribedOk)) {
     writer_.Error(std::string("ERR Can't execute '") + spec->name +
                   "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+  } else if (transaction_ && !(spec->flags & kNotQueued)) {
+    refused = false;
+    Queue(*spec, args);
   } else {
+    refused = false;
     last_command = spec;
     spec->handler(*this, args);
   }
+  if (refused && transaction_) transaction_->refused = true;
   executing_ = false;
 
   if (submitted_.seq != 0) {
@@ -129,8 +135,54 @@ void RespSession::Execute(std::vector<std::string>& args) {
   }
   scratch_.clear();
   writer_ = RespWriter(&scratch_, protocol_);
+  if (!running_transaction_) ReleaseHeldMessages();
+  if (!to_run_.empty()) RunTransaction();
+}
+
+void RespSession::ReleaseHeldMessages() {
   for (std::string& message : held_messages_) QueueBytes(std::move(message));
   held_messages_.clear();
+}
+
+// ---- transactions ---------------------------------------------------------------
+
+void RespSession::Queue(const CommandSpec& spec, std::vector<std::string>& args) {
+  QueuedTransaction& t = *transaction_;
+  if (spec.flags & kNoMulti) {
+    t.refused = true;
+    writer_.Error("ERR Command not allowed inside a transaction");
+    return;
+  }
+  // What the copy will hold, overheads included (a million queued PINGs
+  // are mostly overhead). Each command is within the request limit; together
+  // they must be too, or a client could make the node hold any amount.
+  size_t bytes = sizeof(args);
+  for (const std::string& arg : args) bytes += sizeof(arg) + arg.size();
+  if (t.bytes + bytes > server_->limits.max_command_bytes) {
+    t.refused = true;
+    writer_.Error("ERR transaction larger than " + std::to_string(server_->limits.max_command_bytes) +
+                  " bytes; use several");
+    return;
+  }
+  t.bytes += bytes;
+  t.commands.push_back(args);  // a copy: the parser reuses `args`
+  writer_.Simple("QUEUED");
+}
+
+bool RespSession::EndTransaction(bool run) {
+  QueuedTransaction t = std::move(*transaction_);
+  transaction_.reset();
+  if (run && !t.refused) to_run_ = std::move(t.commands);
+  return !t.refused;
+}
+
+void RespSession::RunTransaction() {
+  std::vector<std::vector<std::string>> commands = std::move(to_run_);
+  to_run_.clear();
+  running_transaction_ = true;
+  for (std::vector<std::string>& args : commands) Execute(args);
+  running_transaction_ = false;
+  ReleaseHeldMessages();
 }
 
 Op& RespSession::ScratchOp(size_t i, Op::Kind kind, std::string_view key) {

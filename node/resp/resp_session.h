@@ -11,6 +11,13 @@
 // SET sees the new value) queue behind it. Pub/sub messages join the same
 // queue so they never overtake an earlier reply.
 //
+// MULTI queues the commands that follow (each answered +QUEUED) until EXEC
+// runs them back to back, nothing of other clients' in between, and answers
+// with one array of their replies; DISCARD drops them. A command refused
+// while queuing (unknown, wrong arity) makes EXEC answer EXECABORT instead.
+// There is no WATCH: with writes accepted on every node, a key cannot be
+// promised unchanged until EXEC.
+//
 // Sessions are owned by shared_ptr: watch events hold only a weak_ptr, and
 // write acknowledgements reach the session through an AckRoute (see
 // server_state.h), so a connection may close while writes are pending.
@@ -21,6 +28,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -43,6 +51,15 @@ struct SessionIo {
   // once; the server then calls DrainDeferred() later in the same loop
   // turn, and the pipeline's replies leave in one write, not one each.
   std::function<void()> defer_drain;
+};
+
+// MULTI's state: the commands queued so far, their size, and whether one
+// was refused (EXEC then aborts). Outside RespSession: clang cannot build a
+// nested class with member initializers into an optional member.
+struct QueuedTransaction {
+  std::vector<std::vector<std::string>> commands;
+  size_t bytes = 0;
+  bool refused = false;
 };
 
 class RespSession : public std::enable_shared_from_this<RespSession> {
@@ -102,6 +119,15 @@ class RespSession : public std::enable_shared_from_this<RespSession> {
   // Runs one parsed command (public for tests and the fuzzer).
   void Execute(std::vector<std::string>& args);
 
+  // ---- transactions (MULTI / EXEC / DISCARD) --------------------------------
+  bool in_transaction() const { return transaction_.has_value(); }
+  void BeginTransaction() { transaction_.emplace(); }
+  // Ends the transaction; false if a command was refused while queuing.
+  // Otherwise its commands run right after the running command (EXEC),
+  // whose reply must be the array header that their replies complete.
+  bool EndTransaction(bool run);
+  size_t queued_commands() const { return transaction_ ? transaction_->commands.size() : 0; }
+
   // ---- for handlers: writes whose reply waits for the acknowledgement ------
   // Submits `ops`. On refusal, writes the error reply and returns false.
   // On success the handler then writes the reply to send once the write is
@@ -132,6 +158,13 @@ class RespSession : public std::enable_shared_from_this<RespSession> {
   };
 
   RespSession(RespBackend* backend, ServerState* server, SessionIo io, std::string peer, std::string local);
+  // Queues the running command, or refuses it; writes the reply either way.
+  void Queue(const CommandSpec& spec, std::vector<std::string>& args);
+  // Runs what EndTransaction(true) took: each command's reply joins the queue
+  // behind EXEC's array header, and pub/sub messages wait for the last.
+  void RunTransaction();
+  // Queues the pub/sub messages that arrived while a command ran.
+  void ReleaseHeldMessages();
   // Moves every leading finished reply to out_, sends it, closes if asked.
   void Drain();
   // The backend acknowledged the write with sequence number `seq`.
@@ -174,6 +207,9 @@ class RespSession : public std::enable_shared_from_this<RespSession> {
   Submitted submitted_;
   Op scratch_ops_[kScratchOps];
   bool executing_ = false;
+  std::optional<QueuedTransaction> transaction_;  // between MULTI and EXEC/DISCARD
+  std::vector<std::vector<std::string>> to_run_;  // EXEC's commands, run after EXEC itself
+  bool running_transaction_ = false;
   bool drain_deferred_ = false;  // defer_drain called, DrainDeferred() not yet
   std::vector<std::string> held_messages_;  // pub/sub messages raised during a command
   bool close_requested_ = false;

@@ -58,6 +58,15 @@ TEST_F(RedisToolsTest, RedisCliCommands) {
   EXPECT_EQ(Shell(cli_ + " DBSIZE"), "4\n");
 }
 
+// redis-cli reads the commands from stdin and runs them on one connection.
+TEST_F(RedisToolsTest, RedisCliTransaction) {
+  EXPECT_EQ(Shell("printf 'MULTI\\nINCR t\\nINCRBY t 9\\nEXEC\\n' | " + cli_), "OK\nQUEUED\nQUEUED\n1\n10\n");
+  EXPECT_EQ(Shell("printf 'MULTI\\nINCR t\\nNOSUCH\\nEXEC\\n' | " + cli_ + " --no-raw"),
+            "OK\nQUEUED\n(error) ERR unknown command 'NOSUCH', with args beginning with: \n"
+            "(error) EXECABORT Transaction discarded because of previous errors.\n");
+  EXPECT_EQ(Shell(cli_ + " GET t"), "10\n");
+}
+
 TEST_F(RedisToolsTest, RedisCliResp3) {
   EXPECT_EQ(Shell(cli_ + " -3 --no-raw HSET h f v"), "(integer) 1\n");
   EXPECT_EQ(Shell(cli_ + " -3 --no-raw HGETALL h"), "1# \"f\" => \"v\"\n");

@@ -216,6 +216,62 @@ TEST_F(RespCommandsTest, AcknowledgedPipelineIsSentInOnePiece) {
   session->Shutdown();
 }
 
+// MULTI queues, EXEC answers with one array of the queued commands'
+// replies (a failing command does not stop the rest), DISCARD drops them,
+// and the errors read as Redis's do.
+TEST_F(RespCommandsTest, MultiExecRunsTheQueuedCommandsAndAnswersWithOneArray) {
+  EXPECT_EQ(Run({"EXEC"}), "(error) ERR EXEC without MULTI");
+  EXPECT_EQ(Run({"DISCARD"}), "(error) ERR DISCARD without MULTI");
+  EXPECT_EQ(Run({"SET", "s", "text"}), "OK");
+  EXPECT_EQ(Run({"MULTI"}), "OK");
+  EXPECT_EQ(Run({"MULTI"}), "(error) ERR MULTI calls can not be nested");
+  EXPECT_EQ(Run({"INCR", "c"}), "QUEUED");
+  EXPECT_EQ(Run({"INCR", "s"}), "QUEUED");
+  EXPECT_EQ(Run({"INCRBY", "c", "5"}), "QUEUED");
+  EXPECT_EQ(Run({"GET", "c"}), "QUEUED");
+  EXPECT_EQ(backend_.map().GetCounter("c"), std::nullopt) << "queued, not run";
+  EXPECT_EQ(Run({"EXEC"}), "[1, (error) ERR value is not an integer or out of range, 6, 6]");
+  EXPECT_EQ(Run({"EXEC"}), "(error) ERR EXEC without MULTI");
+  EXPECT_EQ(Run({"MULTI"}), "OK");
+  EXPECT_EQ(Run({"SET", "d", "x"}), "QUEUED");
+  EXPECT_EQ(Run({"DISCARD"}), "OK");
+  EXPECT_EQ(Run({"GET", "d"}), "(nil)");
+  EXPECT_EQ(Run({"MULTI"}), "OK");
+  EXPECT_EQ(Run({"EXEC"}), "[]");
+  EXPECT_EQ(Run({"MULTI"}), "OK");
+  EXPECT_EQ(Run({"SET", "d", "x"}), "QUEUED");
+  EXPECT_EQ(Run({"RESET"}), "RESET");
+  EXPECT_EQ(Run({"EXEC"}), "(error) ERR EXEC without MULTI");
+  EXPECT_EQ(Run({"GET", "d"}), "(nil)");
+}
+
+TEST_F(RespCommandsTest, ACommandRefusedWhileQueuingAbortsTheTransaction) {
+  for (std::vector<std::string> refused : std::vector<std::vector<std::string>>{
+           {"NOSUCH"}, {"GET"}, {"SUBSCRIBE", "__keyspace@0__:k"}}) {
+    EXPECT_EQ(Run({"MULTI"}), "OK");
+    EXPECT_EQ(Run({"SET", "k", "v"}), "QUEUED");
+    EXPECT_NE(Run(refused).find("(error) ERR"), std::string::npos) << refused[0];
+    EXPECT_EQ(Run({"EXEC"}), "(error) EXECABORT Transaction discarded because of previous errors.") << refused[0];
+    EXPECT_EQ(Run({"GET", "k"}), "(nil)") << refused[0];
+  }
+  server_.limits.max_command_bytes = 400;  // a SET is ~100 bytes of overhead
+  EXPECT_EQ(Run({"MULTI"}), "OK");
+  EXPECT_EQ(Run({"SET", "k", std::string(150, 'v')}), "QUEUED");
+  EXPECT_EQ(Run({"SET", "k", std::string(150, 'w')}), "(error) ERR transaction larger than 400 bytes; use several");
+  EXPECT_EQ(Run({"EXEC"}), "(error) EXECABORT Transaction discarded because of previous errors.");
+}
+
+// EXEC's array waits for its writes' acknowledgements like any reply, and
+// nothing sent after EXEC overtakes it.
+TEST_F(RespCommandsTest, ExecRepliesWaitForTheirWritesInOrder) {
+  backend_.auto_ack = false;
+  session_->Feed(EncodeCommand({"MULTI"}) + EncodeCommand({"SET", "a", "1"}) + EncodeCommand({"SADD", "s", "m"}) +
+                 EncodeCommand({"EXEC"}) + EncodeCommand({"PING"}));
+  EXPECT_EQ(output_.find("PONG"), std::string::npos) << "EXEC's array waits for its writes";
+  backend_.AckAll();
+  EXPECT_EQ(TakeReplies(), "OK | QUEUED | QUEUED | [OK, 1] | PONG");
+}
+
 TEST_F(RespCommandsTest, FailedAcknowledgementBecomesAnError) {
   backend_.fail_acks_with = Status::IoError("disk full");
   EXPECT_EQ(Run({"SET", "k", "v"}), "(error) ERR write not acknowledged: disk full");
@@ -329,6 +385,18 @@ TEST_F(RespCommandsTest, Resp3SubscriberMayRunCommandsAndGetsPushes) {
   Run({"HELLO", "3"});
   EXPECT_EQ(Run({"SUBSCRIBE", "__keyspace@0__:k"}), ">[subscribe, __keyspace@0__:k, 1]");
   EXPECT_EQ(Run({"SET", "k", "1"}), "OK | >[message, __keyspace@0__:k, changed]");
+}
+
+// Pushes raised by a transaction's writes come after EXEC's whole array,
+// never between its elements.
+TEST_F(RespCommandsTest, Resp3PushesWaitForTheEndOfExec) {
+  Run({"HELLO", "3"});
+  Run({"SUBSCRIBE", "__keyspace@0__:k"});
+  Run({"MULTI"});
+  Run({"SET", "k", "1"});
+  Run({"SET", "k", "2"});
+  EXPECT_EQ(Run({"EXEC"}),
+            "[OK, OK] | >[message, __keyspace@0__:k, changed] | >[message, __keyspace@0__:k, changed]");
 }
 
 TEST_F(RespCommandsTest, SessionGoneBeforeAcknowledgementIsHarmless) {

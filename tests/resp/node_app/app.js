@@ -36,6 +36,15 @@ function createApp(writer, reader) {
   app.get('/users/:id', async (req, res) => {
     res.json(await reader.hGetAll(`user:${req.params.id}`));
   });
+  // Two writes in one MULTI/EXEC, as node-redis's multi() sends them.
+  app.post('/orders/:buyer', async (req, res) => {
+    const [orders, newBuyer] = await writer.multi().incr('orders').sAdd('buyers', req.params.buyer).exec();
+    res.json({ orders, newBuyer });
+  });
+  app.get('/orders', async (req, res) => {
+    const orders = Number((await reader.get('orders')) || 0);
+    res.json({ orders, buyers: (await reader.sMembers('buyers')).sort() });
+  });
   return app;
 }
 

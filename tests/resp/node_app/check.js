@@ -53,11 +53,17 @@ async function main() {
   await call('POST', '/tags/gold');
   await call('POST', '/tags/map');
   await call('PUT', '/users/7', { name: 'Ann', role: 'captain' });
+  const orders = [await call('POST', '/orders/ann'), await call('POST', '/orders/bob'), await call('POST', '/orders/ann')];
+  const expectedOrders = [{ orders: 1, newBuyer: 1 }, { orders: 2, newBuyer: 1 }, { orders: 3, newBuyer: 0 }];
+  if (JSON.stringify(orders) !== JSON.stringify(expectedOrders)) {
+    throw new Error(`MULTI/EXEC orders returned ${JSON.stringify(orders)}`);
+  }
 
   await eventually('visits on node B', () => call('GET', '/visits'), { visits: 5 });
   await eventually('kv on node B', () => call('GET', '/kv/treasure'), { value: 'under the old oak' });
   await eventually('tags on node B', () => call('GET', '/tags'), { tags: ['gold', 'map'] });
   await eventually('user on node B', () => call('GET', '/users/7'), { name: 'Ann', role: 'captain' });
+  await eventually('orders on node B', () => call('GET', '/orders'), { orders: 3, buyers: ['ann', 'bob'] });
 
   server.close();
   await writer.quit();
