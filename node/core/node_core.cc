@@ -78,7 +78,7 @@ uint64_t NodeCore::NextDeadline() const {
   uint64_t gossip_at = broadcasts_.empty() ? UINT64_MAX : next_gossip_at_;
   uint64_t next = std::min({membership_->NextDeadline(), gossip_at, next_anti_entropy_at_});
   if (batch_sync_at_) next = std::min(next, *batch_sync_at_);
-  next = std::min({next, next_pull_at_, tree_flush_at_});
+  next = std::min({next, next_pull_at_, tree_flush_at_, replicated_sync_at_});
   // Never later than the earliest quorum deadline (SettleWrites keeps it).
   return std::min(next, next_quorum_deadline_);
 }
@@ -105,6 +105,11 @@ void NodeCore::Tick(uint64_t now_ms) {
     batch_sync_at_.reset();
     last_batch_sync_ = now_ms;
     RequestSync();
+  }
+  if (now_ms >= replicated_sync_at_) {
+    replicated_sync_at_ = UINT64_MAX;
+    // A sync under way: its OnSynced() re-arms this for what it leaves.
+    if (!sync_outstanding_ && appended_sequence_ > durable_sequence_) RequestSync();
   }
   SettleWrites(now_ms);
   Flush();
@@ -280,7 +285,7 @@ bool NodeCore::Merge(const Delta& delta, uint64_t now_ms, std::optional<Dot> con
   bool learned = grew || !changed.empty() || repair;
   if (learned) {
     ++stats_.deltas_new;
-    Result<uint64_t> seq = Record(delta, now_ms);
+    Result<uint64_t> seq = Record(delta, now_ms, /*awaited=*/confirm.has_value());
     if (!seq.ok()) return learned;  // the logbook reports its error on writes
   }
   NotifyWatches(changed);
@@ -492,7 +497,7 @@ void NodeCore::HandleDurableAcks(const std::string& sender, const DurableAckMess
 
 // ---- writing ----------------------------------------------------------------------------
 
-Result<uint64_t> NodeCore::Record(const Delta& delta, uint64_t now_ms) {
+Result<uint64_t> NodeCore::Record(const Delta& delta, uint64_t now_ms, bool awaited) {
   if (logbook_ == nullptr) {
     durable_sequence_ = ++appended_sequence_;
     return appended_sequence_;
@@ -501,19 +506,18 @@ Result<uint64_t> NodeCore::Record(const Delta& delta, uint64_t now_ms) {
   if (!seq.ok() && seq.status().code() == Status::Code::kInvalidArgument) seq = RecordBySnapshot(seq.status());
   if (!seq.ok()) return seq;
   appended_sequence_ = *seq;
-  switch (config_.sync_policy) {
-    case SyncPolicy::kNone:
-      durable_sequence_ = appended_sequence_;
-      break;
-    case SyncPolicy::kAlways:
-      RequestSync();
-      break;
-    case SyncPolicy::kBatch:
-      // While a sync runs, OnSynced() sees to what it leaves unsynced: a
-      // timer now would only wake the node to ask again (63% of the
-      // 1000-node simulator's wake-ups).
-      if (!batch_sync_at_ && !sync_outstanding_) ScheduleBatchSync(now_ms);
-      break;
+  if (awaited) awaited_sequence_ = appended_sequence_;
+  if (config_.sync_policy == SyncPolicy::kNone) {
+    durable_sequence_ = appended_sequence_;
+  } else if (!awaited) {
+    DeferSync(now_ms);
+  } else if (config_.sync_policy == SyncPolicy::kAlways) {
+    RequestSync();
+  } else if (!batch_sync_at_ && !sync_outstanding_) {
+    // While a sync runs, OnSynced() sees to what it leaves unsynced: a
+    // timer now would only wake the node to ask again (63% of the
+    // 1000-node simulator's wake-ups).
+    ScheduleBatchSync(now_ms);
   }
   // Sizes as the logbook wrote them: the log since the last snapshot against
   // that snapshot's payload (measuring the map instead walked every slot at
@@ -584,7 +588,7 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
     outputs_.writes.push_back(WriteDone{id, Status::Ok()});
     return id;
   }
-  Result<uint64_t> seq = Record(delta, now_ms);
+  Result<uint64_t> seq = Record(delta, now_ms, /*awaited=*/true);
   if (!seq.ok()) {
     ++stats_.write_errors;
     return seq.status().WithContext("write applied in memory but not logged");
@@ -683,6 +687,10 @@ void NodeCore::RequestSync() {
   sync_outstanding_ = true;
 }
 
+void NodeCore::DeferSync(uint64_t now_ms) {
+  if (replicated_sync_at_ == UINT64_MAX) replicated_sync_at_ = now_ms + config_.replicated_sync_ms;
+}
+
 void NodeCore::ScheduleBatchSync(uint64_t now_ms) {
   // At once if the last sync began an interval ago or more (a lone write
   // does not wait for a timer), else an interval after it.
@@ -718,10 +726,14 @@ void NodeCore::OnSynced(uint64_t durable_sequence, const Status& status, uint64_
     MergeWriteOutputs(first, quorum_first);
   }
   durable_sequence_ = std::max(durable_sequence_, durable_sequence);
-  // Records appended while the sync ran and not covered by it. (Not after a
+  // Records appended while the sync ran and not covered by it: at once (or
+  // a batch interval on) if someone waits on one, else lazily. (Not after a
   // failure: the logbook's error is sticky, and asking again would loop.)
-  if (status.ok() && config_.sync_policy == SyncPolicy::kBatch && appended_sequence_ > durable_sequence_ &&
-      !batch_sync_at_) {
+  if (durable_sequence_ >= appended_sequence_) {
+    replicated_sync_at_ = UINT64_MAX;
+  } else if (status.ok() && awaited_sequence_ <= durable_sequence_) {
+    DeferSync(now_ms);
+  } else if (status.ok() && config_.sync_policy == SyncPolicy::kBatch && !batch_sync_at_) {
     ScheduleBatchSync(now_ms);
   }
   SettleWrites(now_ms);

@@ -196,7 +196,12 @@ class NodeCore {
   void Confirm(const Dot& write);
   void HandleDigest(const std::string& sender, const Address& from, const ContextDigestMessage& m);
   void HandleDurableAcks(const std::string& sender, const DurableAckMessage& m, uint64_t now_ms);
-  Result<uint64_t> Record(const Delta& delta, uint64_t now_ms);  // logbook append + sync policy
+  // Logbook append + sync policy. `awaited`: someone waits for the record to
+  // be durable (a local write, a quorum confirmation); otherwise its sync
+  // may wait up to replicated_sync_ms.
+  Result<uint64_t> Record(const Delta& delta, uint64_t now_ms, bool awaited);
+  // Called whenever records may be left unsynced: arms the lazy sync.
+  void DeferSync(uint64_t now_ms);
   // For a delta too big for one log record (a huge batch; the removal of a
   // set with millions of members), which Write() or Merge() has already
   // applied to the map: makes it durable by a snapshot of the whole map,
@@ -276,6 +281,8 @@ class NodeCore {
   uint64_t records_since_snapshot_ = 0;
   uint64_t appended_at_snapshot_ = 0;  // logbook_->appended_bytes() then
   std::optional<uint64_t> batch_sync_at_;
+  uint64_t awaited_sequence_ = 0;            // the last record someone waits on (Record's `awaited`)
+  uint64_t replicated_sync_at_ = UINT64_MAX;  // the lazy sync of records nobody waits on
   std::optional<uint64_t> last_batch_sync_;  // when the batch policy last asked for a sync
   bool sync_outstanding_ = false;             // a sync was asked for; OnSynced() has not come since
   uint64_t next_gossip_at_ = 0;

@@ -646,6 +646,42 @@ TEST(NodeCore, AWriteTooBigForALogRecordIsKeptByASnapshot) {
   EXPECT_EQ(restarted.core->map().GetRegister("after"), "a");
 }
 
+// Records of another node's writes, which nobody here waits on, are synced
+// within replicated_sync_ms instead of each at once (their writer holds
+// them durably); a quorum write's record, which its writer waits on, at
+// once. Under both sync policies that sync.
+TEST(NodeCore, ReplicatedRecordsAreSyncedLazilyUnlessSomeoneWaits) {
+  for (SyncPolicy policy : {SyncPolicy::kBatch, SyncPolicy::kAlways}) {
+    SCOPED_TRACE(SyncPolicyName(policy));
+    TestCluster c(41, /*with_logbooks=*/true);
+    NodeConfig cfg;
+    cfg.sync_policy = policy;
+    c.Add(cfg);
+    c.Add(cfg);
+    c.Run(3000 + cfg.replicated_sync_ms);  // the join, and its records' lazy sync
+    TestCluster::Node& receiver = c.node(1);
+    const uint64_t before = receiver.sync_requests;
+    for (int i = 0; i < 5; ++i) {
+      ASSERT_TRUE(c.Write(0, {Op::Set("k" + std::to_string(i), "v")}).ok());
+      c.Run(20);
+    }
+    ASSERT_EQ(receiver.core->map().GetRegister("k4"), "v");
+    EXPECT_EQ(receiver.sync_requests, before) << "a sync for records nobody waits on";
+    EXPECT_LT(receiver.core->durable_sequence(), receiver.logbook->last_sequence());
+    c.Run(cfg.replicated_sync_ms);
+    EXPECT_EQ(receiver.sync_requests, before + 1) << "one sync for the five";
+    EXPECT_EQ(receiver.core->durable_sequence(), receiver.logbook->last_sequence());
+
+    auto id = c.Write(0, {Op::Set("q", "v")}, Durability::Quorum(2, 5000));
+    ASSERT_TRUE(id.ok());
+    c.Run(50);
+    EXPECT_EQ(receiver.sync_requests, before + 2) << "the quorum write's record waited for the lazy sync";
+    ASSERT_FALSE(c.node(0).done.empty());
+    EXPECT_EQ(c.node(0).done.back().write, *id);
+    EXPECT_TRUE(c.node(0).done.back().status.ok()) << c.node(0).done.back().status.ToString();
+  }
+}
+
 TEST(NodeCore, QuorumWriteWaitsForSecondDurableNode) {
   TestCluster c(11, /*with_logbooks=*/true);
   NodeConfig cfg;
