@@ -663,6 +663,14 @@ Delta CrdtMap::ExportSlots(std::span<const SlotRef> slots) const {
 }
 
 std::vector<Delta> CrdtMap::Diff(const CausalContext& peer, size_t max_chunk_bytes) const {
+  return ChunksOf(context_.Missing(peer), max_chunk_bytes);
+}
+
+std::vector<Delta> CrdtMap::ExportDots(const CausalContext& dots, size_t max_chunk_bytes) const {
+  return ChunksOf(dots.ranges(), max_chunk_bytes);
+}
+
+std::vector<Delta> CrdtMap::ChunksOf(const std::vector<DotRange>& ranges, size_t max_chunk_bytes) const {
   std::vector<Delta> chunks;
   // Slots of the chunk being built, ordered as a Delta requires.
   std::map<std::pair<std::string_view, const SlotKey*>, const StoredSlot*,
@@ -688,7 +696,7 @@ std::vector<Delta> CrdtMap::Diff(const CausalContext& peer, size_t max_chunk_byt
     bytes = 0;
   };
 
-  for (const DotRange& range : context_.Missing(peer)) {
+  for (const DotRange& range : ranges) {
     uint64_t start = range.first;  // first counter of this range not yet in a chunk
     // All slots indexed at one dot travel in one chunk: that dot's context
     // entry promises all of them (I3). So a chunk may end only after the

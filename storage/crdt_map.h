@@ -162,6 +162,9 @@ class CrdtMap {
   // chunk's context covers only what it carries or what this replica has
   // seen removed (I3), so any prefix of the chunks is also safe to join.
   std::vector<Delta> Diff(const CausalContext& peer, size_t max_chunk_bytes = 64 * 1024) const;
+  // The same chunks for the given dots only (they must be in context()):
+  // each dot claimed together with every slot indexed at it.
+  std::vector<Delta> ExportDots(const CausalContext& dots, size_t max_chunk_bytes = 64 * 1024) const;
 
   // ---- reads -----------------------------------------------------------------
   ValueType TypeOf(std::string_view key) const;
@@ -340,6 +343,9 @@ class CrdtMap {
   Unhashed unhashed_;
   // slot_sum_ with the unhashed slot's term added.
   Digest SlotSum() const;
+  // Diff's and ExportDots's chunks: every slot indexed at each dot of
+  // `ranges` (sorted, within context()), the dots claimed with them.
+  std::vector<Delta> ChunksOf(const std::vector<DotRange>& ranges, size_t max_chunk_bytes) const;
 };
 
 }  // namespace parley

@@ -366,21 +366,36 @@ void NodeCore::HandleSlotRequest(const std::string& sender, const Address& from,
   std::sort(wanted.begin(), wanted.end());
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
   Delta slots = map_.ExportSlots(wanted);
+  // The answer claims no dots, yet carries their effects. For this node's
+  // own newest event on each slot that is a trap: if this node is the only
+  // one whose context holds it (its push was lost) and this node then loses
+  // its disk, the requester keeps the effect with no dot that any Diff
+  // would ever ship, and the fleet never converges (a swarm found it). So
+  // those events also go as Diff sends them: each dot claimed, with every
+  // slot indexed at it (I3).
+  CausalContext own;
+  for (const SlotState& slot : slots.slots) {
+    const Dot newest{replica_, slot.state.clock.get(replica_)};
+    if (newest.counter != 0 && map_.context().Contains(newest)) own.Insert(newest);
+  }
   // Cut into chunk_bytes pieces (a request is small, the slots it names may
   // not be); with an empty context any cut is safe to join (I3).
-  Address to = ReplyAddress(sender, from);
-  Delta chunk;
+  std::vector<Delta> chunks(1);
   size_t bytes = 0;
-  uint32_t index = 0;
-  for (size_t i = 0; i < slots.slots.size(); ++i) {
-    bytes += slots.slots[i].ApproximateBytes();
-    chunk.slots.push_back(std::move(slots.slots[i]));
-    bool last = i + 1 == slots.slots.size();
-    if (last || bytes >= config_.sync.chunk_bytes) {
-      outbox_.Send(Transport::kFrame, to, DiffChunkMessage{index++, last, std::move(chunk)});
-      chunk = Delta();
+  for (SlotState& slot : slots.slots) {
+    if (bytes >= config_.sync.chunk_bytes) {
+      chunks.emplace_back();
       bytes = 0;
     }
+    bytes += slot.ApproximateBytes();
+    chunks.back().slots.push_back(std::move(slot));
+  }
+  if (chunks.back().empty()) chunks.pop_back();
+  for (Delta& claim : map_.ExportDots(own, config_.sync.chunk_bytes)) chunks.push_back(std::move(claim));
+  const Address to = ReplyAddress(sender, from);
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    outbox_.Send(Transport::kFrame, to,
+                 DiffChunkMessage{static_cast<uint32_t>(i), i + 1 == chunks.size(), std::move(chunks[i])});
   }
 }
 

@@ -183,6 +183,41 @@ TEST(NodeCore, DeltaThatBuildsOnAMissedWriteIsHeldThenPulledFromItsWriter) {
   EXPECT_EQ(n2.stats().deltas_held_dropped, 0u);
 }
 
+// A slot-request answer carries the writer's newer events on the slot. If
+// the writer alone held them (their pushes were lost) and then goes for
+// good, the requester must still be able to pass them on: the answer claims
+// them, so the requester's anti-entropy ships them. Without the claim node 2
+// kept "b3" with no dot to offer and node 0 kept "b2" for ever (a swarm run
+// found this).
+TEST(NodeCore, WritesOnlyASlotRequestAnswerBroughtStillSpreadOnceTheirWriterIsGone) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  TestCluster c(seed);
+  NodeConfig config = HoldTestConfig();
+  ASSERT_NO_FATAL_FAILURE(StartThree(c, config));
+
+  ASSERT_TRUE(c.Write(0, {Op::Set("k", "a")}).ok());
+  c.Run(10);
+  c.cut.insert({1, 2});
+  ASSERT_TRUE(c.Write(1, {Op::Set("k", "b1")}).ok());  // node 2 misses it
+  c.Run(10);
+  c.cut.clear();
+  ASSERT_TRUE(c.Write(1, {Op::Set("k", "b2")}).ok());  // node 2 holds it
+  c.Run(10);
+  ASSERT_EQ(c.node(2).core->stats().deltas_held, 1u);
+  c.cut = {{1, 0}, {1, 2}};
+  ASSERT_TRUE(c.Write(1, {Op::Set("k", "b3")}).ok());  // nobody gets it
+  c.Run(10);
+  c.cut.clear();
+  c.Run(config.sync.hold_pull_ms + 50);  // node 2 asks node 1 for "k"
+  ASSERT_EQ(c.node(2).core->map().GetRegister("k"), "b3");
+  ASSERT_EQ(c.node(0).core->map().GetRegister("k"), "b2");
+  c.Crash(1);
+  c.Run(2 * 600000);  // anti-entropy between nodes 0 and 2 (StartThree's rounds are 10 minutes apart)
+  EXPECT_EQ(c.node(0).core->map().GetRegister("k"), "b3");
+  EXPECT_EQ(c.node(0).core->StateDigest(), c.node(2).core->StateDigest());
+}
+
 // A held delta can name many big slots; their states come back in several
 // chunk_bytes pieces, and every piece must arrive and be joined.
 TEST(NodeCore, SlotRequestAnswerIsCutIntoChunks) {
@@ -212,8 +247,9 @@ TEST(NodeCore, SlotRequestAnswerIsCutIntoChunks) {
   EXPECT_GE(n2.stats().chunks_received - chunks_before, 5u);
   EXPECT_EQ(n2.map().HashAll("h"), c.node(1).core->map().HashAll("h"));
   EXPECT_EQ(n2.map().HashGet("h", "f39"), std::string(500, 'b'));
-  // (The contexts still differ: the answer claims no dots, and the missed
-  // write's dot comes with the next anti-entropy round.)
+  // (The contexts still differ: the answer claims only node 1's newest
+  // event on each slot, which node 2 had, and the missed write's dot comes
+  // with the next anti-entropy round.)
 }
 
 // The core caches its digest by map version for anti-entropy; whatever
