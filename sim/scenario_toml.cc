@@ -3,6 +3,7 @@
 
 #include <toml.hpp>
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -54,6 +55,22 @@ class TableReader {
     }
     *out = value;
     return Status::Ok();
+  }
+  // A 64-bit seed: TOML integers stop at 2^63 - 1 (and the parser clamps
+  // bigger ones silently), so larger seeds are written as decimal strings.
+  Status Seed(const std::string& key, uint64_t* out) {
+    const toml::value* v = Take(key);
+    if (v == nullptr) return Status::Ok();
+    if (v->is_integer() && v->as_integer() >= 0) {
+      *out = static_cast<uint64_t>(v->as_integer());
+      return Status::Ok();
+    }
+    if (v->is_string()) {
+      const std::string& text = v->as_string().str;
+      auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *out);
+      if (error == std::errc() && end == text.data() + text.size() && !text.empty()) return Status::Ok();
+    }
+    return Bad(key + " must be an integer from 0 to 2^64 - 1 (a string of digits above 2^63 - 1)");
   }
   Status String(const std::string& key, std::string* out) {
     const toml::value* v = Take(key);
@@ -254,9 +271,7 @@ Result<Scenario> Parse(const toml::value& root) {
   TableReader top(root, "");
   PARLEY_RETURN_IF_ERROR(top.String("name", &s.name));
   PARLEY_RETURN_IF_ERROR(top.String("description", &s.description));
-  int64_t seed = static_cast<int64_t>(s.seed);
-  PARLEY_RETURN_IF_ERROR(top.Int("seed", 0, INT64_MAX, &seed));
-  s.seed = static_cast<uint64_t>(seed);
+  PARLEY_RETURN_IF_ERROR(top.Seed("seed", &s.seed));
   PARLEY_RETURN_IF_ERROR(top.Unsigned("duration_ms", 24ull * 3600 * 1000, &s.duration_ms));
   PARLEY_RETURN_IF_ERROR(top.String("inject_bug", &s.inject_bug));
   Status status;
@@ -360,7 +375,9 @@ Result<Scenario> LoadScenarioFile(const std::string& path) {
 
 std::string ScenarioToToml(const Scenario& s) {
   std::ostringstream o;
-  o << "name = " << Quote(s.name) << "\ndescription = " << Quote(s.description) << "\nseed = " << s.seed
+  const std::string seed = std::to_string(s.seed);
+  o << "name = " << Quote(s.name) << "\ndescription = " << Quote(s.description)
+    << "\nseed = " << (s.seed > static_cast<uint64_t>(INT64_MAX) ? Quote(seed) : seed)
     << "\nduration_ms = " << s.duration_ms << "\n";
   if (!s.inject_bug.empty()) o << "inject_bug = " << Quote(s.inject_bug) << "\n";
   const NodesSpec& n = s.nodes;

@@ -78,6 +78,21 @@ TEST(ScenarioToml, MissingFileIsNotFound) {
   EXPECT_EQ(s.status().code(), Status::Code::kNotFound);
 }
 
+// Swarm run seeds use all 64 bits; TOML integers stop at 2^63 - 1, and a
+// dumped failure used to come back with its seed clamped to that (a run
+// that did not reproduce).
+TEST(ScenarioToml, SeedsAbove63BitsReadBackTheSame) {
+  Scenario s = RandomScenario(17090859301134308062ull);
+  ASSERT_EQ(s.seed, 17090859301134308062ull);
+  std::string text = ScenarioToToml(s);
+  EXPECT_NE(text.find("seed = \"17090859301134308062\""), std::string::npos) << text;
+  Result<Scenario> back = ParseScenario(text, "dump.toml");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->seed, 17090859301134308062ull);
+  EXPECT_FALSE(ParseScenario("seed = \"12x\"\n", "bad.toml").ok());
+  EXPECT_FALSE(ParseScenario("seed = -1\n", "bad.toml").ok());
+}
+
 TEST(ScenarioToml, WrittenScenariosReadBackTheSame) {
   for (uint64_t seed = 1; seed <= 40; ++seed) {
     Scenario s = RandomScenario(seed);
