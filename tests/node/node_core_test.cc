@@ -154,6 +154,20 @@ void StartThree(TestCluster& c, const NodeConfig& config) {
   ASSERT_EQ(c.node(2).core->membership().AliveCount(), 3u);
 }
 
+// Node 2 misses node 1's first write on "k" ("b1") and gets its second
+// ("b2"), which it holds: its slot lacks the entry "b2" replaced.
+void HoldNodeOnesSecondWriteAtNodeTwo(TestCluster& c) {
+  ASSERT_TRUE(c.Write(0, {Op::Set("k", "a")}).ok());
+  c.Run(10);
+  c.cut.insert({1, 2});
+  ASSERT_TRUE(c.Write(1, {Op::Set("k", "b1")}).ok());
+  c.Run(10);
+  c.cut.clear();
+  ASSERT_TRUE(c.Write(1, {Op::Set("k", "b2")}).ok());
+  c.Run(10);
+  ASSERT_EQ(c.node(2).core->stats().deltas_held, 1u);
+}
+
 // A write's delta carries only its change, so a node that missed the write
 // it replaced holds it back (merging it would let anti-entropy skip the
 // missed one for good). Here node 2 misses n1's first write on "k" and gets
@@ -165,17 +179,8 @@ TEST(NodeCore, DeltaThatBuildsOnAMissedWriteIsHeldThenPulledFromItsWriter) {
   TestCluster c(seed);
   NodeConfig config = HoldTestConfig();
   ASSERT_NO_FATAL_FAILURE(StartThree(c, config));
-
-  ASSERT_TRUE(c.Write(0, {Op::Set("k", "a")}).ok());
-  c.Run(10);
-  c.cut.insert({1, 2});
-  ASSERT_TRUE(c.Write(1, {Op::Set("k", "b1")}).ok());
-  c.Run(10);
-  c.cut.clear();
-  ASSERT_TRUE(c.Write(1, {Op::Set("k", "b2")}).ok());
-  c.Run(10);
+  ASSERT_NO_FATAL_FAILURE(HoldNodeOnesSecondWriteAtNodeTwo(c));
   const NodeCore& n2 = *c.node(2).core;
-  EXPECT_EQ(n2.stats().deltas_held, 1u);
   EXPECT_EQ(n2.map().GetRegister("k"), "a") << "held, not merged";
   c.Run(config.sync.hold_pull_ms + 10);
   EXPECT_EQ(n2.map().GetRegister("k"), "b2");
@@ -195,16 +200,7 @@ TEST(NodeCore, WritesOnlyASlotRequestAnswerBroughtStillSpreadOnceTheirWriterIsGo
   TestCluster c(seed);
   NodeConfig config = HoldTestConfig();
   ASSERT_NO_FATAL_FAILURE(StartThree(c, config));
-
-  ASSERT_TRUE(c.Write(0, {Op::Set("k", "a")}).ok());
-  c.Run(10);
-  c.cut.insert({1, 2});
-  ASSERT_TRUE(c.Write(1, {Op::Set("k", "b1")}).ok());  // node 2 misses it
-  c.Run(10);
-  c.cut.clear();
-  ASSERT_TRUE(c.Write(1, {Op::Set("k", "b2")}).ok());  // node 2 holds it
-  c.Run(10);
-  ASSERT_EQ(c.node(2).core->stats().deltas_held, 1u);
+  ASSERT_NO_FATAL_FAILURE(HoldNodeOnesSecondWriteAtNodeTwo(c));
   c.cut = {{1, 0}, {1, 2}};
   ASSERT_TRUE(c.Write(1, {Op::Set("k", "b3")}).ok());  // nobody gets it
   c.Run(10);

@@ -53,7 +53,8 @@ async function main() {
   await call('POST', '/tags/gold');
   await call('POST', '/tags/map');
   await call('PUT', '/users/7', { name: 'Ann', role: 'captain' });
-  const orders = [await call('POST', '/orders/ann'), await call('POST', '/orders/bob'), await call('POST', '/orders/ann')];
+  const orders = [];
+  for (const buyer of ['ann', 'bob', 'ann']) orders.push(await call('POST', `/orders/${buyer}`));
   const expectedOrders = [{ orders: 1, newBuyer: 1 }, { orders: 2, newBuyer: 1 }, { orders: 3, newBuyer: 0 }];
   if (JSON.stringify(orders) !== JSON.stringify(expectedOrders)) {
     throw new Error(`MULTI/EXEC orders returned ${JSON.stringify(orders)}`);
