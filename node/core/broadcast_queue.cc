@@ -32,7 +32,6 @@ void BroadcastQueue::Push(std::string encoded, std::optional<std::string> subjec
   if (buckets_.empty()) buckets_.emplace_back();
   const size_t bytes = item->encoded.size();
   buckets_[0].push_back(Entry{order, bytes, std::move(item)});  // the newest of all
-  ++size_;
 }
 
 void BroadcastQueue::Remove(Item* item) {
@@ -41,7 +40,6 @@ void BroadcastQueue::Remove(Item* item) {
                              [](const Entry& e, uint64_t order) { return e.order < order; });
   Unindex(*item);
   bucket.erase(it);  // frees the item
-  --size_;
 }
 
 void BroadcastQueue::Unindex(const Item& item) {
@@ -107,7 +105,6 @@ void BroadcastQueue::Promote(size_t t, const std::vector<size_t>& positions, int
   }
   if (static_cast<int64_t>(t) + 1 >= limit) {
     for (const Entry& e : moving) Unindex(*e.item);
-    size_ -= moving.size();
     return;  // `moving` frees them
   }
   if (buckets_.size() < t + 2) buckets_.resize(t + 2);

@@ -43,8 +43,9 @@ class BroadcastQueue {
   // retired. Returns how many were appended.
   size_t Take(size_t budget, int limit, std::vector<std::string>* out);
 
-  size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
+  // Every item is in exactly one of the two indexes.
+  size_t size() const { return by_subject_.size() + unnamed_.size(); }
+  bool empty() const { return size() == 0; }
 
   // The transmit limit for a cluster of `members` nodes.
   static int TransmitLimit(int retransmit_mult, size_t members);
@@ -82,7 +83,6 @@ class BroadcastQueue {
   std::unordered_map<std::string, Item*> by_subject_;
   std::map<uint64_t, Item*> unnamed_;  // by insertion order, oldest first
   uint64_t next_order_ = 0;
-  size_t size_ = 0;
 };
 
 }  // namespace parley

@@ -285,17 +285,20 @@ bool NodeCore::Merge(const Delta& delta, uint64_t now_ms, std::optional<Dot> con
   bool learned = grew || !changed.empty() || repair;
   if (learned) {
     ++stats_.deltas_new;
-    Result<uint64_t> seq = Record(delta, now_ms, /*awaited=*/confirm.has_value());
+    Result<uint64_t> seq = Record(delta, now_ms);
     if (!seq.ok()) return learned;  // the logbook reports its error on writes
   }
   NotifyWatches(changed);
-  if (confirm) Confirm(*confirm);
+  if (confirm) Confirm(*confirm, now_ms);
   return learned;
 }
 
-void NodeCore::Confirm(const Dot& write) {
+void NodeCore::Confirm(const Dot& write, uint64_t now_ms) {
+  // The write's delta may have come before, without its write id (an
+  // anti-entropy chunk), and been logged lazily: the writer waits now.
   pending_confirms_.push_back(PendingConfirm{appended_sequence_, write});
   if (appended_sequence_ <= durable_sequence_) settle_needed_ = true;
+  AwaitDurable(appended_sequence_, now_ms);
 }
 
 bool NodeCore::Hold(const Delta& delta, std::optional<Dot> confirm, const Address& from, uint64_t now_ms) {
@@ -512,7 +515,7 @@ void NodeCore::HandleDurableAcks(const std::string& sender, const DurableAckMess
 
 // ---- writing ----------------------------------------------------------------------------
 
-Result<uint64_t> NodeCore::Record(const Delta& delta, uint64_t now_ms, bool awaited) {
+Result<uint64_t> NodeCore::Record(const Delta& delta, uint64_t now_ms) {
   if (logbook_ == nullptr) {
     durable_sequence_ = ++appended_sequence_;
     return appended_sequence_;
@@ -521,18 +524,10 @@ Result<uint64_t> NodeCore::Record(const Delta& delta, uint64_t now_ms, bool awai
   if (!seq.ok() && seq.status().code() == Status::Code::kInvalidArgument) seq = RecordBySnapshot(seq.status());
   if (!seq.ok()) return seq;
   appended_sequence_ = *seq;
-  if (awaited) awaited_sequence_ = appended_sequence_;
   if (config_.sync_policy == SyncPolicy::kNone) {
     durable_sequence_ = appended_sequence_;
-  } else if (!awaited) {
-    DeferSync(now_ms);
-  } else if (config_.sync_policy == SyncPolicy::kAlways) {
-    RequestSync();
-  } else if (!batch_sync_at_ && !sync_outstanding_) {
-    // While a sync runs, OnSynced() sees to what it leaves unsynced: a
-    // timer now would only wake the node to ask again (63% of the
-    // 1000-node simulator's wake-ups).
-    ScheduleBatchSync(now_ms);
+  } else {
+    DeferSync(now_ms);  // sooner if someone waits on it (AwaitDurable)
   }
   // Sizes as the logbook wrote them: the log since the last snapshot against
   // that snapshot's payload (measuring the map instead walked every slot at
@@ -603,11 +598,12 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
     outputs_.writes.push_back(WriteDone{id, Status::Ok()});
     return id;
   }
-  Result<uint64_t> seq = Record(delta, now_ms, /*awaited=*/true);
+  Result<uint64_t> seq = Record(delta, now_ms);
   if (!seq.ok()) {
     ++stats_.write_errors;
     return seq.status().WithContext("write applied in memory but not logged");
   }
+  AwaitDurable(*seq, now_ms);
   Dot dot{replica_, delta.context.MaxCounter(replica_)};
   if (durability.nodes == 1 && *seq <= durable_sequence_ && local_writes_.empty() && pending_writes_.empty()) {
     // Durable already (an in-memory node, or no fsync wanted) and nothing
@@ -700,6 +696,19 @@ void NodeCore::PushDelta(DeltaItem item, int fanout, bool reachable, uint64_t no
 void NodeCore::RequestSync() {
   outputs_.sync_wanted = true;
   sync_outstanding_ = true;
+}
+
+void NodeCore::AwaitDurable(uint64_t sequence, uint64_t now_ms) {
+  awaited_sequence_ = std::max(awaited_sequence_, sequence);
+  if (sequence <= durable_sequence_) return;
+  if (config_.sync_policy == SyncPolicy::kAlways) {
+    RequestSync();
+  } else if (config_.sync_policy == SyncPolicy::kBatch && !batch_sync_at_ && !sync_outstanding_) {
+    // While a sync runs, OnSynced() sees to what it leaves unsynced: a
+    // timer now would only wake the node to ask again (63% of the
+    // 1000-node simulator's wake-ups).
+    ScheduleBatchSync(now_ms);
+  }
 }
 
 void NodeCore::DeferSync(uint64_t now_ms) {

@@ -193,13 +193,15 @@ class NodeCore {
   void PullForWaiting(uint64_t now_ms);
   void HandleSlotRequest(const std::string& sender, const Address& from, const SlotRequestMessage& m);
   // Confirms a peer's quorum write once what is appended now is durable.
-  void Confirm(const Dot& write);
+  void Confirm(const Dot& write, uint64_t now_ms);
   void HandleDigest(const std::string& sender, const Address& from, const ContextDigestMessage& m);
   void HandleDurableAcks(const std::string& sender, const DurableAckMessage& m, uint64_t now_ms);
-  // Logbook append + sync policy. `awaited`: someone waits for the record to
-  // be durable (a local write, a quorum confirmation); otherwise its sync
-  // may wait up to replicated_sync_ms.
-  Result<uint64_t> Record(const Delta& delta, uint64_t now_ms, bool awaited);
+  // Logbook append. Its sync may wait up to replicated_sync_ms unless
+  // someone waits for it (AwaitDurable).
+  Result<uint64_t> Record(const Delta& delta, uint64_t now_ms);
+  // Someone waits for record `sequence` to be durable (a local write, a
+  // quorum confirmation): a sync by the policy, not the lazy one.
+  void AwaitDurable(uint64_t sequence, uint64_t now_ms);
   // Called whenever records may be left unsynced: arms the lazy sync.
   void DeferSync(uint64_t now_ms);
   // For a delta too big for one log record (a huge batch; the removal of a
@@ -281,7 +283,7 @@ class NodeCore {
   uint64_t records_since_snapshot_ = 0;
   uint64_t appended_at_snapshot_ = 0;  // logbook_->appended_bytes() then
   std::optional<uint64_t> batch_sync_at_;
-  uint64_t awaited_sequence_ = 0;            // the last record someone waits on (Record's `awaited`)
+  uint64_t awaited_sequence_ = 0;            // the last record someone waits on (AwaitDurable)
   uint64_t replicated_sync_at_ = UINT64_MAX;  // the lazy sync of records nobody waits on
   std::optional<uint64_t> last_batch_sync_;  // when the batch policy last asked for a sync
   bool sync_outstanding_ = false;             // a sync was asked for; OnSynced() has not come since
