@@ -85,6 +85,7 @@ uint64_t NodeCore::NextDeadline() const {
 
 void NodeCore::Tick(uint64_t now_ms) {
   membership_->Tick(now_ms);
+  NoteClockAhead(0, now_ms);  // lets the recent skew fall back when no writes come
   if (now_ms >= next_gossip_at_ && !broadcasts_.empty()) {
     next_gossip_at_ = now_ms + config_.timing.gossip_interval_ms;
     // Broadcasts not yet out often enough go to a few members on their own.
@@ -270,14 +271,14 @@ bool NodeCore::Merge(const Delta& delta, uint64_t now_ms, std::optional<Dot> con
     ++stats_.packets_dropped;
     return false;
   }
+  uint64_t ahead = 0;
   for (const SlotState& slot : delta.slots) {
     for (const Entry& e : slot.state.entries) {
       clock_.Observe(e.ts);
-      if (TimestampMillis(e.ts) > now_ms) {
-        stats_.clock_ahead_max_ms = std::max(stats_.clock_ahead_max_ms, TimestampMillis(e.ts) - now_ms);
-      }
+      if (TimestampMillis(e.ts) > now_ms) ahead = std::max(ahead, TimestampMillis(e.ts) - now_ms);
     }
   }
+  NoteClockAhead(ahead, now_ms);
   // A slot-request's answer claims no dots and may change only clocks; it
   // is rare, so it is always logged (a restart must not forget what a held
   // delta was then joined on top of).
@@ -291,6 +292,21 @@ bool NodeCore::Merge(const Delta& delta, uint64_t now_ms, std::optional<Dot> con
   NotifyWatches(changed);
   if (confirm) Confirm(*confirm, now_ms);
   return learned;
+}
+
+void NodeCore::NoteClockAhead(uint64_t ahead_ms, uint64_t now_ms) {
+  // Two windows, so the recent figure always covers at least one whole
+  // window and a skew seen once is forgotten within two.
+  constexpr uint64_t kSkewWindowMs = 60000;
+  if (now_ms >= skew_window_start_ms_ + kSkewWindowMs) {
+    bool adjacent = now_ms < skew_window_start_ms_ + 2 * kSkewWindowMs;
+    skew_previous_ahead_ms_ = adjacent ? skew_window_ahead_ms_ : 0;
+    skew_window_ahead_ms_ = 0;
+    skew_window_start_ms_ = now_ms;
+  }
+  skew_window_ahead_ms_ = std::max(skew_window_ahead_ms_, ahead_ms);
+  stats_.clock_ahead_recent_ms = std::max(skew_window_ahead_ms_, skew_previous_ahead_ms_);
+  stats_.clock_ahead_max_ms = std::max(stats_.clock_ahead_max_ms, ahead_ms);
 }
 
 void NodeCore::Confirm(const Dot& write, uint64_t now_ms) {

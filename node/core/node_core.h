@@ -90,6 +90,9 @@ struct NodeStats {
   // node's, slow) wins last-writer-wins races it should lose; the hybrid
   // clock keeps causal order but cannot undo that bias, so it is reported.
   uint64_t clock_ahead_max_ms = 0;
+  // The same over the last one to two minutes: it falls back to 0 once the
+  // fast clock is fixed, where the maximum keeps the worst since start.
+  uint64_t clock_ahead_recent_ms = 0;
 };
 
 class NodeCore {
@@ -196,6 +199,9 @@ class NodeCore {
   void Confirm(const Dot& write, uint64_t now_ms);
   void HandleDigest(const std::string& sender, const Address& from, const ContextDigestMessage& m);
   void HandleDurableAcks(const std::string& sender, const DurableAckMessage& m, uint64_t now_ms);
+  // Clock skew: notes a received timestamp `ahead_ms` past this node's
+  // clock (0: none), after moving the recent-skew windows on to now_ms.
+  void NoteClockAhead(uint64_t ahead_ms, uint64_t now_ms);
   // Logbook append. Its sync may wait up to replicated_sync_ms unless
   // someone waits for it (AwaitDurable).
   Result<uint64_t> Record(const Delta& delta, uint64_t now_ms);
@@ -285,6 +291,10 @@ class NodeCore {
   std::optional<uint64_t> batch_sync_at_;
   uint64_t awaited_sequence_ = 0;            // the last record someone waits on (AwaitDurable)
   uint64_t replicated_sync_at_ = UINT64_MAX;  // the lazy sync of records nobody waits on
+  // NodeStats::clock_ahead_recent_ms as two windows of kSkewWindowMs: the
+  // current one and the one before.
+  uint64_t skew_window_start_ms_ = 0;
+  uint64_t skew_window_ahead_ms_ = 0, skew_previous_ahead_ms_ = 0;
   std::optional<uint64_t> last_batch_sync_;  // when the batch policy last asked for a sync
   bool sync_outstanding_ = false;             // a sync was asked for; OnSynced() has not come since
   uint64_t next_gossip_at_ = 0;

@@ -32,6 +32,7 @@ nlohmann::json StatsJson(const NodeStats& stats) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [name, value] : Counters(stats)) out[name] = value;
   out["clock_ahead_max_ms"] = stats.clock_ahead_max_ms;
+  out["clock_ahead_recent_ms"] = stats.clock_ahead_recent_ms;
   return out;
 }
 
@@ -73,6 +74,9 @@ std::string RenderMetrics(const NodeRuntime& rt) {
   Metric(&out, "parley_clock_ahead_max_ms", "gauge",
          "furthest a received write's timestamp ran ahead of this node's clock (ms)");
   out += "parley_clock_ahead_max_ms " + std::to_string(core.stats().clock_ahead_max_ms) + "\n";
+  Metric(&out, "parley_clock_ahead_recent_ms", "gauge",
+         "the same over the last one to two minutes: back to 0 once the clocks agree again (ms)");
+  out += "parley_clock_ahead_recent_ms " + std::to_string(core.stats().clock_ahead_recent_ms) + "\n";
   Metric(&out, "parley_durable_sequence", "gauge", "highest logbook record known durable");
   out += "parley_durable_sequence " + std::to_string(core.durable_sequence()) + "\n";
   for (const NodeRuntime::MetricsSource& source : rt.metrics_sources()) out += source();

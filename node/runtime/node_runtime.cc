@@ -308,8 +308,11 @@ void NodeRuntime::Drain() {
 
 void NodeRuntime::WarnOfClockSkew() {
   // At 1 s, then at each doubling: a steady skew is logged a few times, not
-  // at every write it touches.
-  uint64_t ahead = core_->stats().clock_ahead_max_ms;
+  // at every write it touches. Once it has passed (the recent figure is back
+  // under 1 s), a new skew is reported from 1 s again.
+  constexpr uint64_t kFirstWarningMs = 1000;
+  uint64_t ahead = core_->stats().clock_ahead_recent_ms;
+  if (ahead < kFirstWarningMs) next_skew_warning_ms_ = kFirstWarningMs;
   if (ahead < next_skew_warning_ms_) return;
   logger_->warn("a received write's timestamp ran {} ms ahead of this node's clock: some node's clock is fast "
                 "(or this one's is slow), and last-writer-wins favours the fast clock's writes; check NTP",

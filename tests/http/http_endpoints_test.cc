@@ -227,7 +227,8 @@ TEST_F(HttpApiTest, MetricsInPrometheusFormat) {
   EXPECT_EQ(r.headers["content-type"].rfind("text/plain", 0), 0u);
   for (const char* line : {"\nparley_keys 1\n", "parley_writes_total 1\n", "parley_members{state=\"alive\"} 1\n",
                            "parley_wire_dropped_total{reason=\"bad-magic\"} 0\n", "# TYPE parley_keys gauge\n",
-                           "parley_durable_sequence ", "parley_local_health 0\n", "parley_clock_ahead_max_ms 0\n"}) {
+                           "parley_durable_sequence ", "parley_local_health 0\n", "parley_clock_ahead_max_ms 0\n",
+                           "parley_clock_ahead_recent_ms 0\n"}) {
     EXPECT_NE(r.body.find(line), std::string::npos) << line << "\n" << r.body;
   }
 }

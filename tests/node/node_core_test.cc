@@ -385,6 +385,32 @@ TEST(NodeCore, ReportsHowFarReceivedTimestampsRanAheadOfItsClock) {
   EXPECT_EQ(c.node(0).core->stats().clock_ahead_max_ms, 0u) << "its own write is not news from the future";
 }
 
+// An operator who fixes the fast clock must see the gauge come back: the
+// recent figure forgets a skew within two minutes of quiet, the maximum
+// keeps it, and a new skew shows in the recent figure again.
+TEST(NodeCore, RecentClockSkewFallsBackOnceTheClocksAgree) {
+  TestCluster c(38);
+  for (int i = 0; i < 3; ++i) c.Add();
+  c.Run(3000);
+  ASSERT_TRUE(c.node(0).core->Write(std::vector{Op::Set("k", "5 s fast")}, Durability::Local(), c.now() + 5000).ok());
+  c.CollectOutputs(0);
+  c.Run(1000);
+  ASSERT_EQ(c.node(1).core->map().GetRegister("k"), "5 s fast");
+  EXPECT_GE(c.node(1).core->stats().clock_ahead_recent_ms, 4000u);
+  c.Run(60000);  // one window on: still recent
+  EXPECT_GE(c.node(1).core->stats().clock_ahead_recent_ms, 4000u);
+  ASSERT_TRUE(c.Write(0, {Op::Set("k", "clocks agree")}).ok());  // a write that is not ahead changes nothing
+  c.Run(70000);
+  EXPECT_EQ(c.node(1).core->map().GetRegister("k"), "clocks agree");
+  EXPECT_EQ(c.node(1).core->stats().clock_ahead_recent_ms, 0u);
+  EXPECT_GE(c.node(1).core->stats().clock_ahead_max_ms, 4000u) << "the maximum since start stays";
+  ASSERT_TRUE(c.node(0).core->Write(std::vector{Op::Set("k", "2 s fast")}, Durability::Local(), c.now() + 2000).ok());
+  c.CollectOutputs(0);
+  c.Run(1000);
+  EXPECT_GE(c.node(1).core->stats().clock_ahead_recent_ms, 1000u);
+  EXPECT_LE(c.node(1).core->stats().clock_ahead_recent_ms, 2000u);
+}
+
 // A small map with one busy key: the record count alone would let the log
 // grow to 200,000 records between snapshots; its size triggers them instead,
 // and the node recovers from snapshot + log as before.
