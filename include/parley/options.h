@@ -40,6 +40,11 @@ struct Options {
   // Empty: plain (checksummed) traffic.
   std::string cluster_key;
   SyncPolicy sync = SyncPolicy::kAlways;
+  // Records of other nodes' writes, which nobody here waits on, are fsynced
+  // within this many ms (or with the next sync a local write asks for): a
+  // machine crash may lose that much of them here, and anti-entropy brings
+  // them back from the peers. 0 syncs them as soon as they are logged.
+  uint32_t replicated_sync_ms = 1000;
   // Keep the log written with zeros ~1 MB ahead of its records, so an fsync
   // does not also grow the file (about a third cheaper on ext4). False
   // saves writing each log byte twice, for flash media (SD cards) that wear.

@@ -166,6 +166,7 @@ void AddNodeCommand(CLI::App& app) {
       {"resp", "RESP (Redis protocol) server address, published in gossip meta"},
       {"cluster-id", "nodes only talk within one cluster id (default parley)"},
       {"sync", "logbook sync policy: always (default), batch or none"},
+      {"replicated-sync-ms", "fsync other nodes' writes within this many ms (default 1000; 0: at once)"},
       {"preallocate", "write the log's zeros ~1 MB ahead, for cheaper fsyncs: true (default) or false (flash media)"},
       {"profile", "timing profile: lan (default) or local (nodes on one machine)"},
       {"log-level", "trace, debug, info (default), warn, error, critical, off"},

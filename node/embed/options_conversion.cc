@@ -81,6 +81,7 @@ parley::Result<parley::RuntimeOptions> ToRuntimeOptions(const Options& o) {
     c.keyring = std::move(ring).value();
   }
   c.sync_policy = ToInternal(o.sync);
+  c.replicated_sync_ms = o.replicated_sync_ms;
   c.timing = o.timing == TimingProfile::kLocal ? parley::Timing::LocalFleet() : parley::Timing::Lan();
   parley::Result<spdlog::level::level_enum> level = parley::ParseLogLevel(o.log_level);
   if (!level.ok()) {

@@ -2,6 +2,7 @@
 #include "node/runtime/node_options.h"
 
 #include <cctype>
+#include <charconv>
 #include <fstream>
 #include <sstream>
 
@@ -82,6 +83,15 @@ Status SetOption(NodeOptions* o, std::string_view option, std::string_view value
     Result<SyncPolicy> p = ParseSyncPolicy(value);
     if (!p.ok()) return Status::InvalidArgument("--sync: '" + std::string(value) + "' is not always, batch or none");
     o->sync = *p;
+  } else if (option == "replicated-sync-ms") {
+    // Bounded so that a typo does not leave records unsynced for days.
+    constexpr uint64_t kMaxMs = 60000;
+    uint64_t ms = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
+    if (ec != std::errc() || end != value.data() + value.size() || ms > kMaxMs) {
+      return Status::InvalidArgument(flag + ": '" + std::string(value) + "' is not a number of ms from 0 to 60000");
+    }
+    o->replicated_sync_ms = ms;
   } else if (option == "profile") {
     if (value != "lan" && value != "local") {
       return Status::InvalidArgument("--profile: '" + std::string(value) + "' is not lan or local");
@@ -148,6 +158,7 @@ Result<RuntimeOptions> MakeRuntimeOptions(const NodeOptions& o) {
   c.seeds = o.seeds;
   c.timing = o.profile == "local" ? Timing::LocalFleet() : Timing::Lan();
   c.sync_policy = o.sync;
+  c.replicated_sync_ms = o.replicated_sync_ms;
   c.cluster_id = o.cluster_id;
   if (o.http.port != 0) c.meta["http"] = FormatAddress(o.http);
   if (o.resp) c.meta["resp"] = FormatAddress(*o.resp);

@@ -28,6 +28,7 @@ struct NodeOptions {
   std::string cluster_id = "parley";
   std::vector<std::string> key_files;  // the first one is primary
   SyncPolicy sync = SyncPolicy::kAlways;
+  uint64_t replicated_sync_ms = 1000;  // NodeConfig::replicated_sync_ms
   std::string profile = "lan";  // lan | local
   std::string log_level = "info";
   bool in_memory = false;
@@ -37,7 +38,7 @@ struct NodeOptions {
 
 // Option names as flags without dashes: "name", "data-dir", "bind",
 // "advertise", "seeds", "http", "resp", "cluster-id", "key-file", "sync",
-// "profile", "log-level", "in-memory", "preallocate", "port-file".
+// "replicated-sync-ms", "profile", "log-level", "in-memory", "preallocate", "port-file".
 // "key-file" appends.
 Status SetOption(NodeOptions* options, std::string_view option, std::string_view value);
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "node/embed/options_conversion.h"
 #include "tests/embed/embed_test_util.h"
 
 namespace parley::embed {
@@ -109,6 +110,13 @@ TEST(EmbedOptions, LogPreallocationCanBeTurnedOff) {
   EXPECT_LT(log_bytes, 4096u) << "zeros were written ahead of the records";
   node.reset();
   std::filesystem::remove_all(dir);
+}
+
+TEST(EmbedOptions, ReplicatedSyncDelayReachesTheCore) {
+  Options o = LocalOptions("lazy");
+  EXPECT_EQ(ToRuntimeOptions(o)->config.replicated_sync_ms, 1000u);
+  o.replicated_sync_ms = 0;
+  EXPECT_EQ(ToRuntimeOptions(o)->config.replicated_sync_ms, 0u);
 }
 
 }  // namespace

@@ -37,6 +37,12 @@ TEST(NodeOptions, SettersNameTheOptionInErrors) {
   EXPECT_FALSE(SetOption(&o, "log-level", "loud").ok());
   EXPECT_FALSE(SetOption(&o, "colour", "red").ok());
   EXPECT_EQ(SetOption(&o, "preallocate", "maybe").message(), "--preallocate: 'maybe' is not true or false");
+  for (const char* bad : {"", "-1", "1s", "60001"}) {
+    EXPECT_EQ(SetOption(&o, "replicated-sync-ms", bad).message(),
+              std::string("--replicated-sync-ms: '") + bad + "' is not a number of ms from 0 to 60000");
+  }
+  ASSERT_TRUE(SetOption(&o, "replicated-sync-ms", "0").ok());
+  EXPECT_EQ(o.replicated_sync_ms, 0u);
   ASSERT_TRUE(SetOption(&o, "seeds", "127.0.0.1:1, [::1]:2").ok());
   EXPECT_EQ(o.seeds, (std::vector<Address>{{"127.0.0.1", 1}, {"::1", 2}}));
   EXPECT_FALSE(SetOption(&o, "seeds", "127.0.0.1:1,bad").ok());
@@ -69,6 +75,7 @@ TEST(NodeOptions, KeyFilesHoldRawOrHexKeys) {
   EXPECT_EQ(r->config.timing.probe_interval_ms, Timing::LocalFleet().probe_interval_ms);
   EXPECT_EQ(r->data_dir, "./parley-data/n1");
   EXPECT_TRUE(r->preallocate_log);
+  EXPECT_EQ(r->config.replicated_sync_ms, 1000u);
   ASSERT_TRUE(SetOption(&o, "preallocate", "false").ok());
   EXPECT_FALSE(MakeRuntimeOptions(o)->preallocate_log);
 }
@@ -79,13 +86,15 @@ TEST(NodeOptions, TomlFileSetsOptionsAndReportsMistakes) {
   std::string good = dir.path() + "/good.toml";
   WriteFile(good,
             "name = \"n7\"\nbind = \"127.0.0.1:7000\"\nseeds = [\"127.0.0.1:7001\", \"127.0.0.1:7002\"]\n"
-            "sync = \"always\"\nin_memory = true\npreallocate = false\nhttp = \"127.0.0.1:0\"\n");
+            "sync = \"always\"\nin_memory = true\npreallocate = false\nhttp = \"127.0.0.1:0\"\n"
+            "replicated_sync_ms = 250\n");
   NodeOptions o;
   ASSERT_TRUE(LoadOptionsFile(good, &o).ok());
   EXPECT_EQ(o.name, "n7");
   EXPECT_EQ(o.bind, (Address{"127.0.0.1", 7000}));
   EXPECT_EQ(o.seeds.size(), 2u);
   EXPECT_EQ(o.sync, SyncPolicy::kAlways);
+  EXPECT_EQ(o.replicated_sync_ms, 250u);
   EXPECT_TRUE(o.in_memory);
   EXPECT_FALSE(o.preallocate);
   EXPECT_EQ(o.http.port, 0);
