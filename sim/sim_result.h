@@ -74,6 +74,9 @@ struct SimResult {
   // Sync, summed over the cores up at the end (a restart resets a core's).
   uint64_t deltas_pushed = 0, deltas_held = 0, deltas_held_dropped = 0, slot_requests = 0;
   uint64_t chunks_received = 0;
+  // Slot states sent because two nodes had seen the same events yet held
+  // different states (NodeStats::unclaimed_slots_sent): 0 unless disks were lost.
+  uint64_t unclaimed_slots_sent = 0;
   uint64_t snapshots = 0;  // logbook snapshots written
   // The furthest any node saw a received write's timestamp ahead of its own
   // clock (NodeStats::clock_ahead_max_ms), in ms: clock skew as a node sees it.

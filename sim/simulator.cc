@@ -561,6 +561,7 @@ void Simulator::Check(SimResult* r) {
     r->deltas_held_dropped += s.deltas_held_dropped;
     r->slot_requests += s.slot_requests;
     r->chunks_received += s.chunks_received;
+    r->unclaimed_slots_sent += s.unclaimed_slots_sent;
     r->snapshots += s.snapshots;
     r->clock_ahead_max_ms = std::max(r->clock_ahead_max_ms, s.clock_ahead_max_ms);
   }

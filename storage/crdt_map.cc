@@ -728,6 +728,30 @@ std::vector<Delta> CrdtMap::ChunksOf(const std::vector<DotRange>& ranges, size_t
   return chunks;
 }
 
+std::vector<SlotRef> CrdtMap::UnclaimedSlots() const {
+  std::vector<SlotIndex::Ref> found;
+  auto collect = [&found](uint64_t, SlotIndex::Ref ref) { found.push_back(ref); };
+  index_.ForEachReplica([&](ReplicaId replica) {
+    uint64_t next = 1;  // the first counter not yet known to be claimed
+    for (const DotRange& claimed : context_.RangesOf(replica)) {
+      if (claimed.first > next) index_.ForEach(replica, next, claimed.first - 1, collect);
+      if (claimed.last == UINT64_MAX) return;
+      next = claimed.last + 1;
+    }
+    index_.ForEach(replica, next, UINT64_MAX, collect);
+  });
+  std::sort(found.begin(), found.end());
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+  std::vector<SlotRef> slots;
+  slots.reserve(found.size());
+  for (SlotIndex::Ref ref : found) {
+    SlotView view = ViewOf(ref);
+    slots.push_back(SlotRef{view.key->first, *view.slot_key});
+  }
+  std::sort(slots.begin(), slots.end());
+  return slots;
+}
+
 // ---- reads --------------------------------------------------------------------
 
 ValueType CrdtMap::TypeOf(std::string_view key) const {

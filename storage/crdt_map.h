@@ -166,6 +166,15 @@ class CrdtMap {
   // each dot claimed together with every slot indexed at it.
   std::vector<Delta> ExportDots(const CausalContext& dots, size_t max_chunk_bytes = 64 * 1024) const;
 
+  // Every slot whose newest event of some replica is not in context(),
+  // sorted and unique. Its effects came with a chunk or a slot-request answer
+  // that did not claim that event. The claim normally follows; but if every
+  // node that held it lost it (a lost disk), no Diff() ships those effects
+  // again, and two nodes with equal contexts keep different states for
+  // good. ExportSlots() of these lets them agree (it claims nothing, I3).
+  // Walks the index beyond each replica's claimed ranges only.
+  std::vector<SlotRef> UnclaimedSlots() const;
+
   // ---- reads -----------------------------------------------------------------
   ValueType TypeOf(std::string_view key) const;
   std::optional<std::string> GetRegister(std::string_view key) const;

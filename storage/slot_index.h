@@ -35,6 +35,10 @@ class SlotIndex {
   template <typename Fn>
   void ForEach(ReplicaId replica, uint64_t first, uint64_t last, Fn fn) const;
 
+  // Calls fn(replica) once for every replica with items, in no set order.
+  template <typename Fn>
+  void ForEachReplica(Fn fn) const;
+
   size_t size() const { return size_; }
 
  private:
@@ -85,6 +89,14 @@ void SlotIndex::ForEach(ReplicaId replica, uint64_t first, uint64_t last, Fn fn)
       if (item.counter > last) return;
       fn(item.counter, item.ref);
     }
+  }
+}
+
+template <typename Fn>
+void SlotIndex::ForEachReplica(Fn fn) const {
+  if (!zero_.empty()) fn(ReplicaId{0});
+  for (const auto& [replica, buckets] : table_) {
+    if (replica != 0 && !buckets.empty()) fn(replica);
   }
 }
 

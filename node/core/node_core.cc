@@ -397,8 +397,14 @@ void NodeCore::HandleSlotRequest(const std::string& sender, const Address& from,
     const Dot newest{replica_, slot.state.clock.get(replica_)};
     if (newest.counter != 0 && map_.context().Contains(newest)) own.Insert(newest);
   }
-  // Cut into chunk_bytes pieces (a request is small, the slots it names may
-  // not be); with an empty context any cut is safe to join (I3).
+  std::vector<Delta> chunks = CutIntoChunks(std::move(slots));
+  for (Delta& claim : map_.ExportDots(own, config_.sync.chunk_bytes)) chunks.push_back(std::move(claim));
+  SendChunks(ReplyAddress(sender, from), std::move(chunks));
+}
+
+std::vector<Delta> NodeCore::CutIntoChunks(Delta slots) const {
+  // A request is small, the slots it names may not be; with an empty
+  // context any cut is safe to join (I3).
   std::vector<Delta> chunks(1);
   size_t bytes = 0;
   for (SlotState& slot : slots.slots) {
@@ -410,11 +416,14 @@ void NodeCore::HandleSlotRequest(const std::string& sender, const Address& from,
     chunks.back().slots.push_back(std::move(slot));
   }
   if (chunks.back().empty()) chunks.pop_back();
-  for (Delta& claim : map_.ExportDots(own, config_.sync.chunk_bytes)) chunks.push_back(std::move(claim));
-  const Address to = ReplyAddress(sender, from);
+  return chunks;
+}
+
+void NodeCore::SendChunks(const Address& to, std::vector<Delta> chunks) {
   for (size_t i = 0; i < chunks.size(); ++i) {
     outbox_.Send(Transport::kFrame, to,
                  DiffChunkMessage{static_cast<uint32_t>(i), i + 1 == chunks.size(), std::move(chunks[i])});
+    ++stats_.chunks_sent;
   }
 }
 
@@ -508,11 +517,16 @@ void NodeCore::HandleDigest(const std::string& sender, const Address& from, cons
   if (m.digest == CurrentDigest()) return;  // identical states: nothing to say
   Address to = ReplyAddress(sender, from);
   std::vector<Delta> chunks = map_.Diff(m.context, config_.sync.chunk_bytes);
-  for (size_t i = 0; i < chunks.size(); ++i) {
-    DiffChunkMessage chunk{static_cast<uint32_t>(i), i + 1 == chunks.size(), std::move(chunks[i])};
-    outbox_.Send(Transport::kFrame, to, std::move(chunk));
-    ++stats_.chunks_sent;
+  if (chunks.empty() && m.context == map_.context()) {
+    // The same events seen, different states: some effects here came with
+    // events that nobody claims any more (see CrdtMap::UnclaimedSlots), and
+    // no Diff will ever ship them. Their slots' states will. The peer's
+    // own such slots come back when it gets this node's digest.
+    std::vector<SlotRef> unclaimed = map_.UnclaimedSlots();
+    stats_.unclaimed_slots_sent += unclaimed.size();
+    chunks = CutIntoChunks(map_.ExportSlots(unclaimed));
   }
+  SendChunks(to, std::move(chunks));
   if (m.reply_wanted) outbox_.Send(Transport::kFrame, to, ContextDigestMessage{map_.context(), CurrentDigest(), false});
 }
 

@@ -84,6 +84,7 @@ struct NodeStats {
   uint64_t deltas_held = 0, deltas_held_dropped = 0;  // see NodeCore's waiting deltas
   uint64_t slot_requests = 0;                         // sent for held deltas
   uint64_t diff_rounds = 0, chunks_sent = 0, chunks_received = 0;
+  uint64_t unclaimed_slots_sent = 0;  // see HandleDigest: should stay 0 but after lost disks
   uint64_t snapshots = 0;
   // A gauge, not a counter: the furthest a timestamp in a received write ran
   // ahead of this node's clock, in ms. A peer whose clock is fast (or this
@@ -198,6 +199,10 @@ class NodeCore {
   // Confirms a peer's quorum write once what is appended now is durable.
   void Confirm(const Dot& write, uint64_t now_ms);
   void HandleDigest(const std::string& sender, const Address& from, const ContextDigestMessage& m);
+  // Slot states (a delta with an empty context) in chunk_bytes pieces.
+  std::vector<Delta> CutIntoChunks(Delta slots) const;
+  // Sends the chunks of one answer to `to`, numbered, the last one marked.
+  void SendChunks(const Address& to, std::vector<Delta> chunks);
   void HandleDurableAcks(const std::string& sender, const DurableAckMessage& m, uint64_t now_ms);
   // Clock skew: notes a received timestamp `ahead_ms` past this node's
   // clock (0: none), after moving the recent-skew windows on to now_ms.

@@ -18,7 +18,8 @@ std::vector<std::pair<const char*, uint64_t>> Counters(const NodeStats& s) {
       {"deltas_held", s.deltas_held},         {"deltas_held_dropped", s.deltas_held_dropped},
       {"slot_requests", s.slot_requests},
       {"diff_rounds", s.diff_rounds},         {"chunks_sent", s.chunks_sent},
-      {"chunks_received", s.chunks_received}, {"snapshots", s.snapshots},
+      {"chunks_received", s.chunks_received}, {"unclaimed_slots_sent", s.unclaimed_slots_sent},
+      {"snapshots", s.snapshots},
   };
 }
 

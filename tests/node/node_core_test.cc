@@ -147,12 +147,16 @@ NodeConfig HoldTestConfig() {
   return config;
 }
 
-void StartThree(TestCluster& c, const NodeConfig& config) {
+// Anti-entropy rounds 10 minutes apart, so that a test sees pushes and
+// slot requests alone.
+void StartNodes(TestCluster& c, const NodeConfig& config, size_t count) {
   c.timing_.push_pull_interval_ms = 600000;
-  for (int i = 0; i < 3; ++i) c.Add(config);
-  for (int t = 0; t < 100 && c.node(2).core->membership().AliveCount() != 3; ++t) c.Run(100);
-  ASSERT_EQ(c.node(2).core->membership().AliveCount(), 3u);
+  for (size_t i = 0; i < count; ++i) c.Add(config);
+  for (int t = 0; t < 100 && c.node(count - 1).core->membership().AliveCount() != count; ++t) c.Run(100);
+  ASSERT_EQ(c.node(count - 1).core->membership().AliveCount(), count);
 }
+
+void StartThree(TestCluster& c, const NodeConfig& config) { StartNodes(c, config, 3); }
 
 // Node 2 misses node 1's first write on "k" ("b1") and gets its second
 // ("b2"), which it holds: its slot lacks the entry "b2" replaced.
@@ -211,6 +215,36 @@ TEST(NodeCore, WritesOnlyASlotRequestAnswerBroughtStillSpreadOnceTheirWriterIsGo
   c.Crash(1);
   c.Run(2 * 600000);  // anti-entropy between nodes 0 and 2 (StartThree's rounds are 10 minutes apart)
   EXPECT_EQ(c.node(0).core->map().GetRegister("k"), "b3");
+  EXPECT_EQ(c.node(0).core->StateDigest(), c.node(2).core->StateDigest());
+}
+
+// A slot-request answer claims only the answerer's own newest event on each
+// slot; another writer's entry in the slot comes unclaimed. Here node 2 gets
+// node 3's increment only that way, and nodes 1 and 3, the only ones whose
+// contexts hold it, then go for good. Nodes 0 and 2 have seen the same
+// events yet hold different counters, which no Diff can mend (it ships what
+// the peer has not seen); node 2 must send its unclaimed slots instead.
+TEST(NodeCore, EffectsWhoseEventsNobodyClaimsAnyMoreStillSpread) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  TestCluster c(seed);
+  NodeConfig config = HoldTestConfig();
+  ASSERT_NO_FATAL_FAILURE(StartNodes(c, config, 4));
+  c.cut = {{3, 0}, {3, 2}, {1, 0}, {1, 2}};  // node 3's increment reaches node 1 only
+  ASSERT_TRUE(c.Write(3, {Op::Incr("c", 100)}).ok());
+  c.Run(10);
+  c.cut = {{3, 0}, {3, 2}, {1, 2}, {0, 2}};  // node 1's first reaches node 0, not node 2
+  ASSERT_TRUE(c.Write(1, {Op::Incr("c", 1)}).ok());
+  c.Run(10);
+  c.cut = {{3, 0}, {3, 2}};
+  ASSERT_TRUE(c.Write(1, {Op::Incr("c", 1)}).ok());  // node 2 holds it and asks node 1
+  c.Run(config.sync.hold_pull_ms + 50);
+  ASSERT_EQ(c.node(2).core->map().GetCounter("c"), 102);
+  ASSERT_EQ(c.node(0).core->map().GetCounter("c"), 2);
+  c.Crash(1);
+  c.Crash(3);
+  c.Run(3 * 600000);  // anti-entropy between nodes 0 and 2
+  EXPECT_EQ(c.node(0).core->map().GetCounter("c"), 102);
   EXPECT_EQ(c.node(0).core->StateDigest(), c.node(2).core->StateDigest());
 }
 

@@ -528,5 +528,36 @@ TEST(CrdtMap, WriteDeltasOfEveryKindReproduceTheWritersState) {
   }
 }
 
+// Effects whose events nobody claims any more (the nodes that did lost their
+// disks) are found wherever they sit beyond a replica's claimed ranges: in a
+// gap, past the newest claimed event, or of a replica never claimed at all.
+// Their slot states bring a peer with the same context to the same state.
+TEST(CrdtMap, UnclaimedSlotsAreFoundAndBringAPeerToTheSameState) {
+  CrdtMap writer(7), stranger(9), holder(2), peer(3);
+  const SlotKey counter{ValueType::kCounter, ""};
+  const SlotKey member{ValueType::kSet, "m"};
+  const SlotKey field{ValueType::kHash, "f"};
+  Must(writer.Apply(Op::Incr("c", 5), 1));                // 7:1, a gap below 7:3
+  Must(writer.Apply(Op::SAdd("s", "m"), 2));              // 7:2, the same gap
+  Delta claimed = Must(writer.Apply(Op::Set("r", "v"), 3));  // 7:3, claimed by both
+  Must(writer.Apply(Op::HSet("h", "f", "v"), 4));         // 7:4, past the claimed range
+  Must(stranger.Apply(Op::Incr("c", 100), 5));            // 9:1, a replica nobody claims
+  for (CrdtMap* m : {&holder, &peer}) ASSERT_TRUE(m->Join(claimed).ok());
+  ASSERT_TRUE(holder.Join(writer.ExportSlots(std::vector<SlotRef>{{"c", counter}, {"h", field}, {"s", member}})).ok());
+  ASSERT_TRUE(holder.Join(stranger.ExportSlots(std::vector<SlotRef>{{"c", counter}})).ok());
+  ASSERT_EQ(holder.context(), peer.context());
+  ASSERT_NE(holder.StateDigest(), peer.StateDigest());
+  EXPECT_TRUE(holder.Diff(peer.context()).empty()) << "no Diff ever ships them";
+
+  std::vector<SlotRef> unclaimed = holder.UnclaimedSlots();
+  EXPECT_EQ(unclaimed, (std::vector<SlotRef>{{"c", counter}, {"h", field}, {"s", member}}));
+  EXPECT_TRUE(peer.UnclaimedSlots().empty());
+  ASSERT_TRUE(peer.Join(holder.ExportSlots(unclaimed)).ok());
+  EXPECT_EQ(peer.StateDigest(), holder.StateDigest());
+  EXPECT_EQ(peer.context(), holder.context()) << "the slot states claim nothing";
+  EXPECT_EQ(peer.GetCounter("c"), 105);
+  EXPECT_EQ(peer.HashGet("h", "f"), "v");
+}
+
 }  // namespace
 }  // namespace parley
