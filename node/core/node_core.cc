@@ -403,8 +403,8 @@ void NodeCore::HandleSlotRequest(const std::string& sender, const Address& from,
 }
 
 std::vector<Delta> NodeCore::CutIntoChunks(Delta slots) const {
-  // A request is small, the slots it names may not be; with an empty
-  // context any cut is safe to join (I3).
+  // Slot states may add up to more than a frame should carry; with an
+  // empty context any cut is safe to join (I3).
   std::vector<Delta> chunks(1);
   size_t bytes = 0;
   for (SlotState& slot : slots.slots) {
@@ -521,7 +521,8 @@ void NodeCore::HandleDigest(const std::string& sender, const Address& from, cons
     // The same events seen, different states: some effects here came with
     // events that nobody claims any more (see CrdtMap::UnclaimedSlots), and
     // no Diff will ever ship them. Their slots' states will. The peer's
-    // own such slots come back when it gets this node's digest.
+    // own such slots come to this node when the peer gets its digest (the
+    // reply below, or this node's next round).
     std::vector<SlotRef> unclaimed = map_.UnclaimedSlots();
     stats_.unclaimed_slots_sent += unclaimed.size();
     chunks = CutIntoChunks(map_.ExportSlots(unclaimed));
