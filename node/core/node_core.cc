@@ -491,9 +491,9 @@ void NodeCore::HandleDeltas(const std::string& sender, const Address& from, cons
   }
 }
 
-size_t NodeCore::PassDownTree(const DeltaBatchMessage& one, const std::string& except, uint64_t now_ms) {
-  tree_passed_.Join(one.deltas[0].delta.context);
-  const std::string encoded = EncodeMessage(one);
+size_t NodeCore::PassDownTree(const DeltaBatchMessage& batch, const std::string& except, uint64_t now_ms) {
+  for (const DeltaItem& item : batch.deltas) tree_passed_.Join(item.delta.context);
+  const std::string encoded = EncodeMessage(batch);
   size_t sent = 0;
   for (const Member* m : membership_->TreeNeighbors(static_cast<size_t>(config_.sync.tree_fanout))) {
     if (m->name == except) continue;
@@ -665,22 +665,42 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
 
   // With nobody to send it to and nothing to queue (see PushDelta), a lone
   // node's write path ends here, and the delta stays for the next write.
-  const bool reachable = membership_->HasReachablePeer();  // a roster scan: once per write
+  // A write group's deltas wait for its end, whatever the peers then are.
+  const bool reachable = grouping_ || membership_->HasReachablePeer();  // a roster scan: once per write
   if (config_.relay || durability.nodes > 1 || reachable) {
     DeltaItem item;
     if (durability.nodes > 1) item.write_id = dot;
     item.delta = std::move(delta);
     int fanout = std::max(config_.sync.eager_fanout, durability.nodes - 1);
-    PushDelta(std::move(item), fanout, reachable, now_ms);
+    if (grouping_) {
+      group_.deltas.push_back(std::move(item));
+      group_fanout_ = std::max(group_fanout_, fanout);
+    } else {
+      DeltaBatchMessage batch;
+      batch.deltas.push_back(std::move(item));  // not {item}: an initializer list copies
+      PushDeltas(std::move(batch), fanout, reachable, now_ms);
+    }
   }
   SettleWrites(now_ms);
   Flush();
   return id;
 }
 
-void NodeCore::PushDelta(DeltaItem item, int fanout, bool reachable, uint64_t now_ms) {
-  DeltaBatchMessage batch;
-  batch.deltas.push_back(std::move(item));  // not {item}: an initializer list copies
+void NodeCore::EndWriteGroup(uint64_t now_ms) {
+  grouping_ = false;
+  if (group_.deltas.empty()) return;
+  const bool has_quorum_write =
+      std::any_of(group_.deltas.begin(), group_.deltas.end(), [](const DeltaItem& d) { return d.write_id; });
+  const bool reachable = membership_->HasReachablePeer();
+  if (config_.relay || has_quorum_write || reachable) PushDeltas(std::move(group_), group_fanout_, reachable, now_ms);
+  group_ = DeltaBatchMessage();
+  group_fanout_ = 0;
+  Flush();
+}
+
+void NodeCore::PushDeltas(DeltaBatchMessage batch, int fanout, bool reachable, uint64_t now_ms) {
+  const bool has_quorum_write =
+      std::any_of(batch.deltas.begin(), batch.deltas.end(), [](const DeltaItem& d) { return d.write_id; });
   if (config_.relay) {
     // Every node reads the relay itself, so nobody needs to forward these.
     DeltaBatchMessage relayed = batch;
@@ -694,7 +714,7 @@ void NodeCore::PushDelta(DeltaItem item, int fanout, bool reachable, uint64_t no
     batch.hops = static_cast<uint8_t>(config_.sync.max_hops);
     fanout = static_cast<int>(members);
   }
-  if (!direct && fanout > 0 && config_.sync.tree_fanout > 0 && !batch.deltas[0].write_id) {
+  if (!direct && fanout > 0 && config_.sync.tree_fanout > 0 && !has_quorum_write) {
     // The tree reaches every member, so nothing rides on gossip either.
     batch.tree = true;
     stats_.deltas_pushed += PassDownTree(batch, {}, now_ms);
@@ -716,9 +736,11 @@ void NodeCore::PushDelta(DeltaItem item, int fanout, bool reachable, uint64_t no
   // A quorum write is the exception: only a delta that carries its write id
   // gets confirmed (anti-entropy chunks carry none), so it must wait in the
   // queue for the first peer (libparley's example writes right at start-up).
-  if (!batch.deltas[0].write_id && !reachable) return;
+  if (!has_quorum_write && !reachable) return;
   // An estimate first, so a big delta is never encoded for nothing.
-  if (16 + batch.deltas[0].delta.ApproximateBytes() <= config_.sync.piggyback_max_bytes) {
+  size_t bytes = 16;
+  for (const DeltaItem& item : batch.deltas) bytes += item.delta.ApproximateBytes();
+  if (bytes <= config_.sync.piggyback_max_bytes) {
     batch.hops = static_cast<uint8_t>(config_.sync.max_hops);  // receivers need not forward
     broadcasts_.Push(EncodeMessage(batch), std::nullopt);
   }

@@ -117,6 +117,13 @@ class NodeCore {
   // WriteDone will carry. Refused batches (wrong type, bad argument, a
   // logbook that failed earlier) return the error and change nothing.
   Result<uint64_t> Write(std::span<const Op> ops, Durability durability, uint64_t now_ms);
+  // Writes between these two reach each peer (and the relay) as one message,
+  // which a peer joins in one step: a Redis EXEC's writes. Each is still its
+  // own write for the map, the logbook and its WriteDone. A peer that lacks
+  // an earlier write one of them builds on holds that one back until it has
+  // it (see Ready), so this is all-at-once only where nothing is missing.
+  void BeginWriteGroup() { grouping_ = true; }
+  void EndWriteGroup(uint64_t now_ms);
   void OnSynced(uint64_t durable_sequence, const Status& status, uint64_t now_ms);
 
   // Reports every key starting with `prefix` whose visible value changes,
@@ -170,11 +177,11 @@ class NodeCore {
   void Handle(const std::string& sender, const Address& from, const Message& message, uint64_t now_ms);
   void HandleDeltas(const std::string& sender, const Address& from, const DeltaBatchMessage& batch,
                     uint64_t now_ms);
-  // Records `one`'s delta (a batch of one) as passed on, and queues it for
-  // this node's tree neighbours but `except` (SyncConfig::tree_fanout);
-  // returns how many. FlushTree sends the queue every tree_flush_ms,
-  // gathered into as few datagrams as fit.
-  size_t PassDownTree(const DeltaBatchMessage& one, const std::string& except, uint64_t now_ms);
+  // Records `batch`'s deltas (one passed on, or a local write group's) as
+  // passed on, and queues the batch for this node's tree neighbours but
+  // `except` (SyncConfig::tree_fanout); returns how many. FlushTree sends
+  // the queue every tree_flush_ms, gathered into as few datagrams as fit.
+  size_t PassDownTree(const DeltaBatchMessage& batch, const std::string& except, uint64_t now_ms);
   void FlushTree(uint64_t now_ms);
   // Joins a remote delta, or holds it back until the map is ready for it
   // (CrdtMap::Ready). Returns whether it was news (to forward). The reply
@@ -226,10 +233,11 @@ class NodeCore {
   void RequestSync();  // asks the driver for Logbook::Sync() and OnSynced()
   // The batch policy: a sync now, or a timer for an interval after the last.
   void ScheduleBatchSync(uint64_t now_ms);
-  // Sends a local write's delta to the relay and `fanout` peers, and queues
-  // it to ride on membership traffic. Write() calls it only if there is a
-  // relay, a reachable peer, or a quorum write (which waits for a first peer).
-  void PushDelta(DeltaItem item, int fanout, bool reachable, uint64_t now_ms);
+  // Sends local writes' deltas (one, or a write group's) to the relay and
+  // `fanout` peers, and queues them to ride on membership traffic. Write()
+  // calls it only if there is a relay, a reachable peer, or a quorum write
+  // (which waits for a first peer).
+  void PushDeltas(DeltaBatchMessage batch, int fanout, bool reachable, uint64_t now_ms);
   void StartAntiEntropy(uint64_t now_ms);
   // Seeds that are not live members now (cached per membership version).
   const std::vector<Address>& LostSeeds();
@@ -284,6 +292,10 @@ class NodeCore {
   std::deque<WaitingDelta> waiting_;
   uint64_t next_pull_at_ = UINT64_MAX;  // earliest pull_at among waiting_
   std::map<Address, std::vector<std::string>> tree_queue_;  // see PassDownTree
+  // A write group (BeginWriteGroup): its deltas, pushed together at the end.
+  bool grouping_ = false;
+  DeltaBatchMessage group_;
+  int group_fanout_ = 0;
   uint64_t tree_flush_at_ = UINT64_MAX;
   // Dots of the deltas this node passed down the tree: each only once, so
   // members whose views of the membership differ (a tree with a cycle)

@@ -2,9 +2,10 @@
 //
 // As in Redis, EXEC runs the queued commands one after another with no other
 // client's command in between, and a command that fails at run time (say
-// WRONGTYPE) does not stop the rest. Each write is its own change for the
-// fleet, so another node may see some of a transaction's writes before the
-// others.
+// WRONGTYPE) does not stop the rest. Its writes reach each other node in one
+// message, which that node applies in one step, as a Redis replica applies
+// a transaction; a node that missed an earlier write one of them builds on
+// holds that one back until it has it (NodeCore::BeginWriteGroup).
 #include "node/resp/command_handlers.h"
 
 namespace parley::resp {

@@ -37,6 +37,10 @@ class RespBackend {
   // runs once, when the write is acknowledged (or failed to become
   // durable): later, or before Write() returns (an in-memory node).
   virtual Status Write(std::span<const Op> ops, WriteCallback done) = 0;
+  // The writes between these two reach other nodes together (EXEC's; see
+  // NodeCore::BeginWriteGroup). A backend without peers need not care.
+  virtual void BeginWriteGroup() {}
+  virtual void EndWriteGroup() {}
 
   // Calls `on_change` for every key starting with `prefix` whose visible
   // value changed, by a local or a remote write. Returns an id for Unwatch.

@@ -180,7 +180,9 @@ void RespSession::RunTransaction() {
   std::vector<std::vector<std::string>> commands = std::move(to_run_);
   to_run_.clear();
   running_transaction_ = true;
+  backend_->BeginWriteGroup();  // other nodes apply the writes in one step
   for (std::vector<std::string>& args : commands) Execute(args);
+  backend_->EndWriteGroup();
   running_transaction_ = false;
   ReleaseHeldMessages();
 }

@@ -20,6 +20,8 @@ class RuntimeBackend : public RespBackend {
 
   const CrdtMap& map() const override;
   Status Write(std::span<const Op> ops, WriteCallback done) override;
+  void BeginWriteGroup() override { runtime_->BeginWriteGroup(); }
+  void EndWriteGroup() override { runtime_->EndWriteGroup(); }
   uint64_t Watch(std::string prefix, ChangeCallback on_change) override;
   void Unwatch(uint64_t watch) override;
   std::vector<std::pair<std::string, std::string>> NodeInfo() const override;

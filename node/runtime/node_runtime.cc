@@ -240,6 +240,16 @@ Status NodeRuntime::Submit(std::span<const Op> ops, Durability durability, Write
   return Status::Ok();
 }
 
+void NodeRuntime::BeginWriteGroup() {
+  if (core_) core_->BeginWriteGroup();
+}
+
+void NodeRuntime::EndWriteGroup() {
+  if (!core_) return;
+  core_->EndWriteGroup(NowMs());
+  ScheduleDrain();
+}
+
 uint64_t NodeRuntime::Watch(std::string prefix, ChangeCallback on_change) {
   uint64_t id = core_->Watch(std::move(prefix));
   watchers_[id] = std::move(on_change);

@@ -248,6 +248,49 @@ TEST(NodeCore, EffectsWhoseEventsNobodyClaimsAnyMoreStillSpread) {
   EXPECT_EQ(c.node(0).core->StateDigest(), c.node(2).core->StateDigest());
 }
 
+// A Redis EXEC's writes: each its own write here, but one packet to each
+// peer, which the peer applies in one step (so no reader there sees some of
+// them without the others). Without a group, a packet each.
+TEST(NodeCore, AWriteGroupReachesEachPeerAsOnePacket) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  TestCluster c(seed);
+  NodeConfig config;
+  config.sync.piggyback_max_bytes = 0;  // so the packets carry these deltas only
+  ASSERT_NO_FATAL_FAILURE(StartThree(c, config));
+  NodeCore& writer = *c.node(0).core;
+  NodeCore& peer = *c.node(1).core;
+  // Hands node 0's packets for node 1 to it directly; returns how many.
+  auto deliver = [&](const NodeOutputs& out) {
+    size_t packets = 0;
+    for (const OutgoingPacket& p : out.packets) {
+      if (p.to != c.node(1).address) continue;
+      peer.Receive(c.node(0).address, p.transport, p.bytes, c.now());
+      ++packets;
+    }
+    return packets;
+  };
+  auto write_all = [&](const std::string& value) {
+    for (const char* key : {"a", "b", "c"}) {
+      ASSERT_TRUE(writer.Write(std::vector{Op::Set(key, value)}, Durability::Local(), c.now()).ok());
+    }
+  };
+  ASSERT_NO_FATAL_FAILURE(write_all("1"));
+  EXPECT_EQ(deliver(writer.TakeOutputs()), 3u);
+
+  writer.BeginWriteGroup();
+  ASSERT_NO_FATAL_FAILURE(write_all("2"));
+  EXPECT_EQ(writer.map().GetRegister("c"), "2") << "applied here at once";
+  EXPECT_EQ(deliver(writer.TakeOutputs()), 0u) << "nothing leaves before the group ends";
+  writer.EndWriteGroup(c.now());
+  const uint64_t received = peer.stats().packets_received;
+  const uint64_t deltas = peer.stats().deltas_received;
+  EXPECT_EQ(deliver(writer.TakeOutputs()), 1u);
+  EXPECT_EQ(peer.stats().packets_received - received, 1u);
+  EXPECT_EQ(peer.stats().deltas_received - deltas, 3u);
+  for (const char* key : {"a", "b", "c"}) EXPECT_EQ(peer.map().GetRegister(key), "2") << key;
+}
+
 // A held delta can name many big slots; their states come back in several
 // chunk_bytes pieces, and every piece must arrive and be joined.
 TEST(NodeCore, SlotRequestAnswerIsCutIntoChunks) {

@@ -106,5 +106,34 @@ TEST(TreePush, EveryMemberGetsEachWriteOnceWithNoRepair) {
   }
 }
 
+// A write group (a Redis EXEC) goes down the tree as one message: every
+// member gets each of its writes exactly once, as with single writes.
+TEST(TreePush, AWriteGroupGoesDownTheTreeOnce) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  testing::TestCluster c(seed);
+  StartCluster(c);
+  auto pushed_here = [&](size_t i) {  // not in anti-entropy chunks
+    const NodeStats& s = c.node(i).core->stats();
+    return s.deltas_received - s.chunks_received;
+  };
+  std::vector<uint64_t> received_before(kNodes);
+  for (size_t i = 0; i < kNodes; ++i) received_before[i] = pushed_here(i);
+  NodeCore& writer = *c.node(5).core;
+  writer.BeginWriteGroup();
+  for (const char* key : {"from", "to", "amount"}) {
+    ASSERT_TRUE(writer.Write(std::vector{Op::Set(key, "grouped")}, Durability::Local(), c.now()).ok());
+  }
+  writer.EndWriteGroup(c.now());
+  c.CollectOutputs(5);
+  c.Run(6000);
+  EXPECT_TRUE(c.AllSameDigest());
+  for (size_t i = 0; i < kNodes; ++i) {
+    if (i == 5) continue;
+    EXPECT_EQ(c.node(i).core->map().GetRegister("amount"), "grouped") << "node " << i;
+    EXPECT_EQ(pushed_here(i) - received_before[i], 3u) << "node " << i;
+  }
+}
+
 }  // namespace
 }  // namespace parley

@@ -28,6 +28,7 @@ class MemoryBackend : public RespBackend {
     Result<Delta> delta = map_.Apply(ops, MakeTimestamp(++millis_, 0));
     if (!delta.ok()) return delta.status();
     ++writes;
+    if (grouping_) ++grouped_writes;
     std::vector<std::string> changed;
     for (const Op& op : ops) changed.push_back(op.key);
     Notify(changed);
@@ -35,6 +36,19 @@ class MemoryBackend : public RespBackend {
     if (auto_ack) AckAll();
     return Status::Ok();
   }
+
+  // Write groups (EXEC's), counted so tests can see which writes they held.
+  // (The fuzzer shares this class, so misuse is counted, not asserted.)
+  void BeginWriteGroup() override {
+    if (grouping_) ++unmatched_group_calls;
+    grouping_ = true;
+  }
+  void EndWriteGroup() override {
+    if (!grouping_) ++unmatched_group_calls;
+    grouping_ = false;
+    ++write_groups;
+  }
+  uint64_t write_groups = 0, grouped_writes = 0, unmatched_group_calls = 0;
 
   void AckAll() {
     while (!acks_.empty()) {
@@ -76,6 +90,7 @@ class MemoryBackend : public RespBackend {
   uint64_t writes = 0;
 
  private:
+  bool grouping_ = false;
   CrdtMap map_;
   uint64_t millis_ = 1000;
   uint64_t next_watch_ = 1;

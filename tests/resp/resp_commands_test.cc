@@ -231,6 +231,9 @@ TEST_F(RespCommandsTest, MultiExecRunsTheQueuedCommandsAndAnswersWithOneArray) {
   EXPECT_EQ(Run({"GET", "c"}), "QUEUED");
   EXPECT_EQ(backend_.map().GetCounter("c"), std::nullopt) << "queued, not run";
   EXPECT_EQ(Run({"EXEC"}), "[1, (error) ERR value is not an integer or out of range, 6, 6]");
+  EXPECT_EQ(backend_.write_groups, 1u) << "EXEC's writes reach other nodes together";
+  EXPECT_EQ(backend_.grouped_writes, 2u) << "the two increments; the first SET was no part of it";
+  EXPECT_EQ(backend_.unmatched_group_calls, 0u);
   EXPECT_EQ(Run({"EXEC"}), "(error) ERR EXEC without MULTI");
   EXPECT_EQ(Run({"MULTI"}), "OK");
   EXPECT_EQ(Run({"SET", "d", "x"}), "QUEUED");
