@@ -125,7 +125,9 @@ std::string RenderHtml(const SimResult& r) {
           "</span></h1>\n";
   html += "<p>Legend: grey = node down, orange = node cut from part of the cluster, red = fault, blue = heal "
           "(liveness phase), green = convergence.";
-  if (r.nodes > rows) html += " Showing the first " + std::to_string(rows) + " of " + std::to_string(r.nodes) + " nodes.";
+  if (r.nodes > rows) {
+    html += " Showing the first " + std::to_string(rows) + " of " + std::to_string(r.nodes) + " nodes.";
+  }
   html += "</p>\n" + svg + "<pre>" + Escape(FormatReport(r)) + "</pre>\n</body></html>\n";
   return html;
 }

@@ -37,9 +37,9 @@ std::string FormatReport(const SimResult& r) {
   out += "scenario " + r.scenario + "  seed " + U(r.seed) + "  trace hash " + r.trace_hash + "\n";
   Row(&out, "nodes", U(r.nodes));
   Row(&out, "virtual time", U(r.virtual_ms) + " ms (safety " + U(r.heal_ms) + " ms + liveness)");
-  Row(&out, "events / wall time", U(r.events) + " events in " + Fixed(r.wall_seconds, 2) + " s (" +
-                                      Fixed(r.wall_seconds > 0 ? static_cast<double>(r.events) / r.wall_seconds : 0, 0) +
-                                      " events/s)");
+  Row(&out, "events / wall time",
+      U(r.events) + " events in " + Fixed(r.wall_seconds, 2) + " s (" +
+          Fixed(r.wall_seconds > 0 ? static_cast<double>(r.events) / r.wall_seconds : 0, 0) + " events/s)");
   Row(&out, "convergence (I1)",
       r.converged ? "yes, " + U(r.converged_ms - r.heal_ms) + " ms after the heal" : "NO");
   Row(&out, "max divergence", U(static_cast<uint64_t>(r.max_divergence)) + " distinct states at once");
@@ -47,8 +47,10 @@ std::string FormatReport(const SimResult& r) {
   Row(&out, "writes refused (wrong type)", U(r.writes_refused));
   Row(&out, "acked writes checked (I2)", U(r.writes_checked));
   Row(&out, "reads", U(r.reads));
-  Row(&out, "packets (total, per node, max)", U(r.packets) + ", " + Fixed(r.packets_per_node) + ", " + U(r.max_packets_node));
-  Row(&out, "bytes (total, per node, max)", U(r.bytes) + ", " + Fixed(r.bytes_per_node, 0) + ", " + U(r.max_bytes_node));
+  Row(&out, "packets (total, per node, max)",
+      U(r.packets) + ", " + Fixed(r.packets_per_node) + ", " + U(r.max_packets_node));
+  Row(&out, "bytes (total, per node, max)",
+      U(r.bytes) + ", " + Fixed(r.bytes_per_node, 0) + ", " + U(r.max_bytes_node));
   Row(&out, "network dropped / duplicated", U(r.dropped) + " / " + U(r.duplicated));
   Row(&out, "deltas pushed/held/dropped", U(r.deltas_pushed) + " / " + U(r.deltas_held) + " / " +
                                             U(r.deltas_held_dropped));

@@ -104,8 +104,12 @@ Status Validate(const Scenario& s) {
   if (s.nodes.batch_interval_ms < 1 || s.nodes.batch_interval_ms > 10000) {
     return Bad("[nodes] batch_interval_ms must be between 1 and 10000");
   }
-  if (!(s.nodes.disk_sync_ms >= 0 && s.nodes.disk_sync_ms <= 10000)) return Bad("[nodes] disk_sync_ms must be between 0 and 10000");
-  if (!(s.nodes.disk_jitter_ms >= 0 && s.nodes.disk_jitter_ms <= 10000)) return Bad("[nodes] disk_jitter_ms must be between 0 and 10000");
+  if (!(s.nodes.disk_sync_ms >= 0 && s.nodes.disk_sync_ms <= 10000)) {
+    return Bad("[nodes] disk_sync_ms must be between 0 and 10000");
+  }
+  if (!(s.nodes.disk_jitter_ms >= 0 && s.nodes.disk_jitter_ms <= 10000)) {
+    return Bad("[nodes] disk_jitter_ms must be between 0 and 10000");
+  }
   if (!(s.nodes.clock_offset_ms >= 0 && s.nodes.clock_offset_ms <= 3'600'000)) {
     return Bad("[nodes] clock_offset_ms must be between 0 and 3600000");
   }
@@ -118,12 +122,18 @@ Status Validate(const Scenario& s) {
   if (s.nodes.chunk_bytes != 0 && (s.nodes.chunk_bytes < 64 || s.nodes.chunk_bytes > (8u << 20))) {
     return Bad("[nodes] chunk_bytes must be 0 or between 64 and 8388608");
   }
-  if (s.duration_ms < 1 || s.duration_ms > 24ull * 3600 * 1000) return Bad("duration_ms must be between 1 and 86400000");
+  if (s.duration_ms < 1 || s.duration_ms > 24ull * 3600 * 1000) {
+    return Bad("duration_ms must be between 1 and 86400000");
+  }
   PARLEY_RETURN_IF_ERROR(CheckLink(s.network, "[network]"));
 
   const WorkloadSpec& w = s.workload;
-  if (!(w.writes_per_s >= 0 && w.writes_per_s <= 100000)) return Bad("[workload] writes_per_s must be between 0 and 100000");
-  if (!(w.reads_per_s >= 0 && w.reads_per_s <= 100000)) return Bad("[workload] reads_per_s must be between 0 and 100000");
+  if (!(w.writes_per_s >= 0 && w.writes_per_s <= 100000)) {
+    return Bad("[workload] writes_per_s must be between 0 and 100000");
+  }
+  if (!(w.reads_per_s >= 0 && w.reads_per_s <= 100000)) {
+    return Bad("[workload] reads_per_s must be between 0 and 100000");
+  }
   for (int node : w.writers) PARLEY_RETURN_IF_ERROR(CheckNode(node, s.nodes.count, "[workload] writers"));
   if (w.durability_nodes < 1 || w.durability_nodes > s.nodes.count) {
     return Bad("[workload] durability quorum:k needs 1 <= k <= nodes.count");
@@ -143,7 +153,9 @@ Status Validate(const Scenario& s) {
   if (s.checks.liveness_ms < 1 || s.checks.liveness_ms > 3'600'000) {
     return Bad("[checks] liveness_ms must be between 1 and 3600000");
   }
-  if (s.checks.sample_ms < 1 || s.checks.sample_ms > 60000) return Bad("[checks] sample_ms must be between 1 and 60000");
+  if (s.checks.sample_ms < 1 || s.checks.sample_ms > 60000) {
+    return Bad("[checks] sample_ms must be between 1 and 60000");
+  }
   if (!s.inject_bug.empty() && s.inject_bug != "widen-diff-chunks") {
     return Bad("inject_bug must be \"\" or \"widen-diff-chunks\"");
   }

@@ -22,8 +22,9 @@ Status SimNode::Boot(uint64_t now_us) {
   replica_ = logbook_->replica_id();
   NodeConfig config = config_;
   config.seed = DeriveSeed(run_seed_, Stream::kCore, index_ * 1000 + life_);
-  Result<std::unique_ptr<NodeCore>> core = NodeCore::Create(
-      config, replica_, logbook_.get(), SeededRandomSource(DeriveSeed(run_seed_, Stream::kNonce, index_ * 1000 + life_)));
+  Result<std::unique_ptr<NodeCore>> core =
+      NodeCore::Create(config, replica_, logbook_.get(),
+                       SeededRandomSource(DeriveSeed(run_seed_, Stream::kNonce, index_ * 1000 + life_)));
   if (!core.ok()) {
     logbook_.reset();
     return core.status().WithContext(config_.name + ": node core");

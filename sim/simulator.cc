@@ -35,10 +35,12 @@ Simulator::Simulator(const Scenario& scenario, uint64_t seed)
     : scenario_(scenario),
       seed_(seed),
       network_(seed, static_cast<size_t>(scenario.nodes.count), scenario.network),
-      disk_(seed, static_cast<size_t>(scenario.nodes.count), scenario.nodes.disk_sync_ms, scenario.nodes.disk_jitter_ms),
+      disk_(seed, static_cast<size_t>(scenario.nodes.count), scenario.nodes.disk_sync_ms,
+            scenario.nodes.disk_jitter_ms),
       workload_(scenario.workload, seed, static_cast<size_t>(scenario.nodes.count)),
-      membership_(static_cast<size_t>(scenario.nodes.count),
-                  15 * 1000 * (scenario.nodes.timing == "lan" ? Timing::Lan() : Timing::LocalFleet()).probe_interval_ms) {
+      membership_(
+          static_cast<size_t>(scenario.nodes.count),
+          15 * 1000 * (scenario.nodes.timing == "lan" ? Timing::Lan() : Timing::LocalFleet()).probe_interval_ms) {
   const NodesSpec& spec = scenario.nodes;
   auto n = static_cast<size_t>(spec.count);
   std::vector<Address> seeds;

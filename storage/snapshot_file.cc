@@ -64,7 +64,9 @@ Status ReadSnapshotFile(Env* env, const std::string& path, uint64_t max_snapshot
   if (std::memcmp(h, kSnapshotMagic, sizeof(kSnapshotMagic)) != 0) return damaged(0, "not a snapshot file");
   if (DecodeFixed64(h + 48) != Checksum64(std::string_view(h, 48))) return damaged(0, "header checksum mismatch");
   uint32_t version = DecodeFixed32(h + 8);
-  if (version < kOldestSnapshotFormatVersion || version > kSnapshotFormatVersion) return damaged(8, "unsupported format version " + std::to_string(version));
+  if (version < kOldestSnapshotFormatVersion || version > kSnapshotFormatVersion) {
+    return damaged(8, "unsupported format version " + std::to_string(version));
+  }
   uint32_t block_size = DecodeFixed32(h + 12);
   if (block_size == 0) return damaged(12, "block size 0");
 

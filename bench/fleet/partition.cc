@@ -49,7 +49,8 @@ struct Availability {
 Availability Probe(const std::vector<std::string>& addresses, double seconds, const std::string& prefix) {
   Availability a;
   std::vector<std::unique_ptr<RespConn>> conns(addresses.size());
-  Clock::time_point end = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  Clock::time_point end =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   for (uint64_t i = 0; Clock::now() < end; ++i) {
     size_t j = i % addresses.size();
     std::string key = prefix + std::to_string(i), value = "v" + std::to_string(i);
@@ -170,7 +171,8 @@ Status RunAvailability(const PhaseContext& ctx) {
   threads.emplace_back(
       [&] { results[3] = Probe({"127.0.0.1:" + std::to_string(*unreachable)}, secs, "avail:b:"); });
   for (std::thread& t : threads) t.join();
-  std::string sizes = " (" + std::to_string(sides.index[0].size()) + " vs " + std::to_string(sides.index[1].size()) + " nodes)";
+  std::string sizes =
+      " (" + std::to_string(sides.index[0].size()) + " vs " + std::to_string(sides.index[1].size()) + " nodes)";
   AddAvailabilityRows(ctx, "parley", "A", results[0], sizes);
   AddAvailabilityRows(ctx, "parley", "B", results[1], sizes);
   AddAvailabilityRows(ctx, "redis", "A", results[2], ", redis-server is on side A");
@@ -256,14 +258,16 @@ Status RunConvergence(const PhaseContext& ctx) {
   LatencySummary s = Summarize(per_node);
   uint64_t total_polls = 0;
   for (uint64_t c : polls) total_polls += c;
-  double poll_period = total_polls == 0 ? 0 : MillisBetween(heal_start, poll_end) * n / static_cast<double>(total_polls);
+  double poll_period =
+      total_polls == 0 ? 0 : MillisBetween(heal_start, poll_end) * n / static_cast<double>(total_polls);
   std::string goal;
   if (n == 64) goal = s.max <= 2000 ? "goal <= 2 s at 64 nodes: met" : "goal <= 2 s at 64 nodes: MISSED";
   ctx.report->Add({"convergence", n, "parley", "all_digests_equal", s.max, "ms", goal});
   ctx.report->Add({"convergence", n, "parley", "median_node", s.p50, "ms", ""});
   ctx.report->Add({"convergence", n, "parley", "heal_requests", MillisBetween(heal_start, heal_done), "ms",
                    "time to send DELETE /v1/admin/faults to every node (included above)"});
-  ctx.report->Add({"convergence", n, "parley", "poll_period_per_node", poll_period, "ms", "resolution of the times above"});
+  ctx.report->Add(
+      {"convergence", n, "parley", "poll_period_per_node", poll_period, "ms", "resolution of the times above"});
   ctx.report->Add({"convergence", n, "parley", "divergent_writes", static_cast<double>(2 * per_side), "writes",
                    "distinct keys, half per side; partitioned for " + FormatNumber(cut_ms / 1000, 1) + " s"});
   return Status::Ok();

@@ -187,7 +187,8 @@ Status Report::WritePropagationSvg(const std::string& path) const {
       << "\" stroke=\"black\"/>\n<line x1=\"" << left << "\" x2=\"" << left + pw << "\" y1=\"" << topm + ph
       << "\" y2=\"" << topm + ph << "\" stroke=\"black\"/>\n"
       << "<text x=\"" << left + pw / 2 << "\" y=\"" << H - 12 << "\" text-anchor=\"middle\">nodes</text>\n"
-      << "<text transform=\"translate(16," << topm + ph / 2 << ") rotate(-90)\" text-anchor=\"middle\">ms (log scale)</text>\n"
+      << "<text transform=\"translate(16," << topm + ph / 2
+      << ") rotate(-90)\" text-anchor=\"middle\">ms (log scale)</text>\n"
       << "<line x1=\"" << left << "\" x2=\"" << left + pw << "\" y1=\"" << Y(50) << "\" y2=\"" << Y(50)
       << "\" stroke=\"#ff7f0e\" stroke-dasharray=\"2,3\"/>\n<text x=\"" << left + pw - 4 << "\" y=\"" << Y(50) - 4
       << "\" text-anchor=\"end\" fill=\"#ff7f0e\">goal: p99 50 ms at 32 nodes</text>\n";

@@ -89,7 +89,9 @@ int main(int argc, char** argv) {
               status.ok() ? status->digest.c_str() : "?");
   auto last = node.HashGetAll("last");
   if (last.ok()) {
-    for (const auto& [sensor, celsius] : *last) std::printf("%s:   last %s = %s C\n", name.c_str(), sensor.c_str(), celsius.c_str());
+    for (const auto& [sensor, celsius] : *last) {
+      std::printf("%s:   last %s = %s C\n", name.c_str(), sensor.c_str(), celsius.c_str());
+    }
   }
   // Stay a moment so the last sensors to finish still have a peer to talk to.
   std::this_thread::sleep_for(std::chrono::milliseconds(500));

@@ -8,10 +8,21 @@
 #include <fstream>
 #include <thread>
 #include <vector>
-long RssKb() { std::ifstream f("/proc/self/status"); std::string l; while (std::getline(f, l)) if (l.rfind("VmRSS:",0)==0) return std::atol(l.c_str()+6); return 0; }
+long RssKb() {
+  std::ifstream f("/proc/self/status");
+  std::string l;
+  while (std::getline(f, l)) {
+    if (l.rfind("VmRSS:", 0) == 0) return std::atol(l.c_str() + 6);
+  }
+  return 0;
+}
 template <typename F> double MedianNs(F f, int n) {
   std::vector<double> t(n);
-  for (int i = 0; i < n; ++i) { auto a = std::chrono::steady_clock::now(); f(); t[i] = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - a).count(); }
+  for (int i = 0; i < n; ++i) {
+    auto a = std::chrono::steady_clock::now();
+    f();
+    t[i] = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - a).count();
+  }
   std::sort(t.begin(), t.end()); return t[n / 2];
 }
 int main() {

@@ -67,7 +67,8 @@ std::unique_ptr<RedisConnection> Bridge::MakeConnection(const std::string& role)
 
 void Bridge::Start() {
   std::string modes;
-  for (auto [on, name] : {std::pair{options_.relay, "relay"}, {options_.mirror, "mirror"}, {options_.ingest, "ingest"}}) {
+  for (auto [on, name] :
+       {std::pair{options_.relay, "relay"}, {options_.mirror, "mirror"}, {options_.ingest, "ingest"}}) {
     if (on) modes += (modes.empty() ? "" : "+") + std::string(name);
   }
   logger_->info("redis bridge: {} via {}:{} (prefix '{}', stream '{}')", modes, options_.host, options_.port,

@@ -41,7 +41,9 @@ Status SetBridgeOption(BridgeOptions* options, std::string_view option, std::str
   if (option == "redis-relay" || option == "redis-mirror" || option == "redis-ingest") {
     Result<bool> on = ParseFlag(option, value);
     if (!on.ok()) return on.status();
-    bool* field = option == "redis-relay" ? &options->relay : option == "redis-mirror" ? &options->mirror : &options->ingest;
+    bool* field = option == "redis-relay"    ? &options->relay
+                  : option == "redis-mirror" ? &options->mirror
+                                             : &options->ingest;
     *field = *on;
     return Status::Ok();
   }

@@ -26,7 +26,8 @@ void SetOps(const CrdtMap& map, const std::string& key, const KeyValue& redis, b
   }
   std::vector<std::string> added, removed;
   std::set_difference(redis.members.begin(), redis.members.end(), have.begin(), have.end(), std::back_inserter(added));
-  std::set_difference(have.begin(), have.end(), redis.members.begin(), redis.members.end(), std::back_inserter(removed));
+  std::set_difference(have.begin(), have.end(), redis.members.begin(), redis.members.end(),
+                      std::back_inserter(removed));
   for (const std::string& m : added) ops->push_back(Op::SAdd(key, m));
   for (const std::string& m : removed) ops->push_back(Op::SRem(key, m));
 }
@@ -63,7 +64,9 @@ std::vector<Op> IngestOps(const CrdtMap& map, const std::string& key, const KeyV
           break;
         }
       }
-      if (held != ValueType::kRegister || map.GetRegister(key) != redis.string) ops.push_back(Op::Set(key, redis.string));
+      if (held != ValueType::kRegister || map.GetRegister(key) != redis.string) {
+        ops.push_back(Op::Set(key, redis.string));
+      }
       break;
     }
     case KeyValue::Type::kSet:

@@ -134,7 +134,9 @@ void NodeCore::StartAntiEntropy(uint64_t now_ms) {
   next_anti_entropy_at_ = now_ms + interval / 2 + rng_() % (interval / 2 + 1);
   bool members_due = now_ms >= next_membership_sync_at_;
   // Unscaled (up to 32 members): every round. Scaled: every scale-th round or so.
-  if (members_due) next_membership_sync_at_ = now_ms + interval * (MembershipSyncScale(membership_->members().size()) - 1);
+  if (members_due) {
+    next_membership_sync_at_ = now_ms + interval * (MembershipSyncScale(membership_->members().size()) - 1);
+  }
   // join=true asks the receiver to answer with its own membership. Built
   // only for a round that sends it: a 1000-member table is not free.
   std::optional<PushPullMessage> members;

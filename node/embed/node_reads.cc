@@ -11,7 +11,9 @@ namespace {
 Status CheckType(const parley::CrdtMap& map, std::string_view key, parley::ValueType want) {
   parley::ValueType type = map.TypeOf(key);
   if (type == want) return Status::Ok();
-  if (type == parley::ValueType::kNone) return Status::Error(Status::Code::kNotFound, "no key '" + std::string(key) + "'");
+  if (type == parley::ValueType::kNone) {
+    return Status::Error(Status::Code::kNotFound, "no key '" + std::string(key) + "'");
+  }
   return Status::Error(Status::Code::kWrongType, "key '" + std::string(key) + "' holds a " +
                                                      parley::ValueTypeName(type) + ", not a " +
                                                      parley::ValueTypeName(want));

@@ -39,8 +39,9 @@ void Router::Dispatch(const HttpRequest& request, ExchangePtr exchange) const {
     return;
   }
   if (!allowed.empty()) {
-    HttpResponse r = ErrorResponse(405, "method_not_allowed",
-                                   request.method + " is not allowed on " + request.path + " (allowed: " + allowed + ")");
+    HttpResponse r =
+        ErrorResponse(405, "method_not_allowed",
+                      request.method + " is not allowed on " + request.path + " (allowed: " + allowed + ")");
     r.headers.emplace_back("Allow", allowed);
     exchange->Respond(std::move(r));
     return;

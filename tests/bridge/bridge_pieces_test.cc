@@ -50,7 +50,8 @@ TEST(StreamEntry, ParsesXreadAndOrdersIds) {
   RedisReply sync = RedisReply::Array(
       {RedisReply::String("6-0"), RedisReply::Array({RedisReply::String("node"), RedisReply::String("n2"),
                                                       RedisReply::String("sync"), RedisReply::String("1")})});
-  RedisReply xread = RedisReply::Array({RedisReply::Array({RedisReply::String("s"), RedisReply::Array({entry, sync})})});
+  RedisReply xread =
+      RedisReply::Array({RedisReply::Array({RedisReply::String("s"), RedisReply::Array({entry, sync})})});
   Result<std::vector<StreamEntry>> parsed = ParseXread(xread);
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   ASSERT_EQ(parsed->size(), 2u);

@@ -110,9 +110,10 @@ struct Fixture {
 
 std::vector<Fixture> Fixtures() {
   AliveMessage alive{3, "node-b", 0xB0B, Address{"10.0.0.2", 7946}, {{"http", "8080"}, {"resp", "6380"}}};
-  PushPullMessage push_pull{true,
-                            {MemberRecord{"node-a", 0xA, Address{"10.0.0.1", 7946}, 1, MemberState::kAlive, {{"http", "8080"}}},
-                             MemberRecord{"node-c", 0xC, Address{"::1", 7947}, 9, MemberState::kLeft, {}}}};
+  PushPullMessage push_pull{
+      true,
+      {MemberRecord{"node-a", 0xA, Address{"10.0.0.1", 7946}, 1, MemberState::kAlive, {{"http", "8080"}}},
+       MemberRecord{"node-c", 0xC, Address{"::1", 7947}, 9, MemberState::kLeft, {}}}};
   ContextDigestMessage digest{MixedDelta().context, Digest{0x0123456789abcdefull, 0xfedcba9876543210ull}, true};
   return {
       {"datagram", "ping", false, {PingMessage{1, "node-b"}}},
@@ -135,8 +136,11 @@ std::vector<Fixture> Fixtures() {
       {"delta", "register-delta", false, {}},
       {"delta", "mixed-delta", false, {}},
       {"datagram", "delta-batch-write-change", false, {DeltaBatchMessage{0, {DeltaItem{std::nullopt, ChangeDelta()}}}}},
-      {"datagram", "slot-request", false, {SlotRequestMessage{{SlotRef{"cart:7", SlotKey{ValueType::kSet, "apple"}},
-                                                               SlotRef{"greeting", SlotKey{ValueType::kRegister, ""}}}}}},
+      {"datagram",
+       "slot-request",
+       false,
+       {SlotRequestMessage{{SlotRef{"cart:7", SlotKey{ValueType::kSet, "apple"}},
+                            SlotRef{"greeting", SlotKey{ValueType::kRegister, ""}}}}}},
       {"datagram", "delta-batch-tree", false, {DeltaBatchMessage{3, {DeltaItem{std::nullopt, ChangeDelta()}}, true}}},
   };
 }

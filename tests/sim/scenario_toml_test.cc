@@ -62,7 +62,8 @@ TEST(ScenarioToml, ErrorsNameTheFileTableAndKey) {
             "scenario.toml: [workload] durability must be \"local\" or \"quorum:k\" with k >= 1");
   EXPECT_EQ(ErrorOf("[nodes]\ncount = 3\n[[fault]]\nat_ms = 1\nkind = \"crash\"\nnode = 7\n"),
             "scenario.toml: [[fault]] #1 (crash) node must name a node between 0 and 2 (got 7)");
-  EXPECT_EQ(ErrorOf("[[fault]]\nat_ms = 1\nkind = \"explode\"\n").rfind("scenario.toml: [[fault]] #1 kind 'explode' is unknown", 0),
+  EXPECT_EQ(ErrorOf("[[fault]]\nat_ms = 1\nkind = \"explode\"\n")
+                .rfind("scenario.toml: [[fault]] #1 kind 'explode' is unknown", 0),
             0u);
   EXPECT_EQ(ErrorOf("duration_ms = 100\n[[fault]]\nat_ms = 500\nkind = \"heal\"\n"),
             "scenario.toml: [[fault]] #1 (heal) at_ms 500 is after the end of the safety phase (100 ms)");

@@ -125,7 +125,8 @@ TEST_P(ChurnSmallVariant, ConvergesWithNoAcknowledgedWriteLost) {
   kept.push_back(MakeFault(3000, FaultKind::kLeave, 8));
   kept.push_back(MakeFault(6000, FaultKind::kRestart, 7));
   kept.push_back(MakeFault(7000, FaultKind::kRestart, 8));
-  std::stable_sort(kept.begin(), kept.end(), [](const FaultEvent& a, const FaultEvent& b) { return a.at_ms < b.at_ms; });
+  std::stable_sort(kept.begin(), kept.end(),
+                   [](const FaultEvent& a, const FaultEvent& b) { return a.at_ms < b.at_ms; });
   s.faults = kept;
   ASSERT_TRUE(Validate(s).ok()) << Validate(s).ToString();
   Result<SimResult> r = RunScenario(s, s.seed, "");
