@@ -147,6 +147,7 @@ Status Validate(const Scenario& s) {
   if (w.churn_keys < 1 || w.churn_keys > 100000) return Bad("[workload] churn_keys must be between 1 and 100000");
   if (w.checked_keys < 0 || w.checked_keys > 100000) return Bad("[workload] checked_keys must be between 0 and 100000");
   if (w.max_batch < 1 || w.max_batch > 64) return Bad("[workload] max_batch must be between 1 and 64");
+  if (!(w.group_writes >= 0 && w.group_writes <= 1)) return Bad("[workload] group_writes must be between 0 and 1");
   if (w.stop_ms != 0 && w.stop_ms < w.start_ms) return Bad("[workload] stop_ms must not be before start_ms");
 
   for (size_t i = 0; i < s.faults.size(); ++i) PARLEY_RETURN_IF_ERROR(CheckFault(s.faults[i], i, s));

@@ -61,6 +61,9 @@ struct WorkloadSpec {
   // checker then judges the last acknowledged write to each; see checkers.h).
   int checked_keys = 0;
   int max_batch = 3;         // ops per write: 1..max_batch
+  // Chance that a write event is a write group (NodeCore::BeginWriteGroup,
+  // as a Redis EXEC makes): 2 or 3 writes whose deltas leave together.
+  double group_writes = 0;
   uint64_t start_ms = 0;
   uint64_t stop_ms = 0;      // 0: the end of the safety phase
 };

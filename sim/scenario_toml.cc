@@ -214,6 +214,7 @@ Status ReadWorkload(TableReader& r, WorkloadSpec* w) {
   w->churn_keys = static_cast<int>(churn);
   w->checked_keys = static_cast<int>(checked);
   w->max_batch = static_cast<int>(batch);
+  PARLEY_RETURN_IF_ERROR(r.Double("group_writes", 0, 1, &w->group_writes));
   PARLEY_RETURN_IF_ERROR(r.Unsigned("start_ms", 24ull * 3600 * 1000, &w->start_ms));
   PARLEY_RETURN_IF_ERROR(r.Unsigned("stop_ms", 24ull * 3600 * 1000, &w->stop_ms));
   Status status;
@@ -396,7 +397,8 @@ std::string ScenarioToToml(const Scenario& s) {
     << (w.durability_nodes == 1 ? std::string("local") : "quorum:" + std::to_string(w.durability_nodes))
     << "\"\nquorum_timeout_ms = " << w.quorum_timeout_ms << "\nchurn_keys = " << w.churn_keys
     << "\nchecked_keys = " << w.checked_keys
-    << "\nmax_batch = " << w.max_batch << "\nstart_ms = " << w.start_ms << "\nstop_ms = " << w.stop_ms
+    << "\nmax_batch = " << w.max_batch << "\ngroup_writes = " << Num(w.group_writes)
+    << "\nstart_ms = " << w.start_ms << "\nstop_ms = " << w.stop_ms
     << "\n\n[workload.mix]\n";
   for (int i = 0; i < 7; ++i) o << kMixNames[i] << " = " << Num(w.weights[i]) << "\n";
   o << "\n[checks]\nliveness_ms = " << s.checks.liveness_ms << "\nsample_ms = " << s.checks.sample_ms

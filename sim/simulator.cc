@@ -242,11 +242,19 @@ void Simulator::ScheduleRead(size_t i) {
 void Simulator::DoWrite(size_t i) {
   if (!writing_) return;
   SimNode& node = *nodes_[i];
-  std::vector<Op> ops = workload_.NextOps(i);  // drawn even when down: streams stay aligned
+  // Drawn even when down: streams stay aligned.
+  std::vector<std::vector<Op>> writes(workload_.NextGroupSize(i));
+  for (std::vector<Op>& ops : writes) ops = workload_.NextOps(i);
   if (node.up() && !node.leaving) {
     uint64_t now = scheduler_.now_us();
-    Result<uint64_t> id = node.core().Write(ops, durability_, node.LocalMs(now));
-    if (id.ok()) {
+    const bool group = writes.size() > 1;
+    if (group) node.core().BeginWriteGroup();
+    for (std::vector<Op>& ops : writes) {
+      Result<uint64_t> id = node.core().Write(ops, durability_, node.LocalMs(now));
+      if (!id.ok()) {
+        workload_.Refused();  // e.g. WrongType on a churn key: nothing changed
+        continue;
+      }
       WriteRecord record;
       record.node = i;
       record.life = node.life();
@@ -256,9 +264,8 @@ void Simulator::DoWrite(size_t i) {
       record.durability = durability_.nodes;
       record.issued_us = now;
       workload_.Issued(std::move(record));
-    } else {
-      workload_.Refused();  // e.g. WrongType on a churn key: nothing changed
     }
+    if (group) node.core().EndWriteGroup(node.LocalMs(now));
     Collect(node);
   }
   ScheduleWrite(i);

@@ -115,6 +115,8 @@ Scenario RandomScenario(uint64_t run_seed, const SwarmLimits& limits) {
   double snapshots = r.Unit();
   if (snapshots < 0.3) s.nodes.snapshot_every_records = 1 + r.Below(50);
   if (snapshots > 0.8) s.nodes.snapshot_every_records = 0;
+  // Some writers group their writes, as a Redis client's EXEC does.
+  if (r.Chance(0.3)) s.workload.group_writes = r.Unit();
   return s;
 }
 

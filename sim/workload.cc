@@ -81,6 +81,12 @@ Op Workload::ChurnOp(size_t node, int kind) {
   }
 }
 
+size_t Workload::NextGroupSize(size_t node) {
+  if (spec_.group_writes <= 0) return 1;  // no draw: runs without groups keep their streams
+  SimRandom& r = random_[node];
+  return r.Chance(spec_.group_writes) ? 2 + r.Below(2) : 1;
+}
+
 std::vector<Op> Workload::NextOps(size_t node) {
   SimRandom& r = random_[node];
   size_t count = 1 + r.Below(static_cast<uint64_t>(spec_.max_batch));

@@ -53,6 +53,9 @@ class Workload {
   // UINT64_MAX if the node never writes / reads.
   uint64_t NextWriteDelayUs(size_t node);
   uint64_t NextReadDelayUs(size_t node);
+  // How many writes the node's next write event makes: 1, or 2 to 3 in a
+  // write group (WorkloadSpec::group_writes; draws nothing when that is 0).
+  size_t NextGroupSize(size_t node);
   // The ops of the node's next write.
   std::vector<Op> NextOps(size_t node);
   // Exercises the read path on the node's local state.

@@ -28,6 +28,7 @@ loss = 0.25
 jitter = "exponential"
 [workload]
 durability = "quorum:2"
+group_writes = 0.5
 [workload.mix]
 del = 5
 [[fault]]
@@ -48,6 +49,7 @@ node = 3
   EXPECT_DOUBLE_EQ(s->network.loss, 0.25);
   EXPECT_EQ(s->network.jitter, JitterKind::kExponential);
   EXPECT_EQ(s->workload.durability_nodes, 2);
+  EXPECT_DOUBLE_EQ(s->workload.group_writes, 0.5);
   EXPECT_DOUBLE_EQ(s->workload.weights[6], 5);
   ASSERT_EQ(s->faults.size(), 2u);
   EXPECT_EQ(s->faults[0].kind, FaultKind::kStart);  // sorted by time

@@ -93,6 +93,24 @@ TEST(Scenarios, SnapshotCadenceComesFromTheScenario) {
   EXPECT_EQ(r->snapshots, 0u);
 }
 
+// Write groups (a Redis EXEC's writes, leaving a node together) through a
+// split and a rolling crash, pushed directly and down the tree: every
+// invariant holds, and the groups did add writes.
+TEST(Scenarios, WriteGroupsKeepEveryInvariant) {
+  for (const char* name : {"split-brain-heal", "rolling-crash-restart"}) {
+    for (uint64_t direct_max : {128u, 2u}) {
+      Scenario s = Load(name);
+      s.nodes.direct_push_max_members = direct_max;
+      Result<SimResult> single = RunScenario(s, s.seed, "");
+      s.workload.group_writes = 0.7;
+      Result<SimResult> grouped = RunScenario(s, s.seed, "");
+      ASSERT_TRUE(single.ok() && grouped.ok());
+      EXPECT_TRUE(grouped->ok()) << name << " " << direct_max << "\n" << FormatReport(*grouped);
+      EXPECT_GT(grouped->writes_issued, single->writes_issued * 3 / 2) << name << " " << direct_max;
+    }
+  }
+}
+
 TEST(Scenarios, JoinerCatchUp) {
   // A wipe makes the wiped node's own local writes legitimately losable, so
   // fewer writes are required than acknowledged.
