@@ -690,13 +690,30 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
 
 void NodeCore::EndWriteGroup(uint64_t now_ms) {
   grouping_ = false;
-  if (group_.deltas.empty()) return;
-  const bool has_quorum_write =
-      std::any_of(group_.deltas.begin(), group_.deltas.end(), [](const DeltaItem& d) { return d.write_id; });
-  const bool reachable = membership_->HasReachablePeer();
-  if (config_.relay || has_quorum_write || reachable) PushDeltas(std::move(group_), group_fanout_, reachable, now_ms);
+  std::vector<DeltaItem> items = std::move(group_.deltas);
   group_ = DeltaBatchMessage();
-  group_fanout_ = 0;
+  const int fanout = std::exchange(group_fanout_, 0);
+  if (items.empty()) return;
+  const bool has_quorum_write =
+      std::any_of(items.begin(), items.end(), [](const DeltaItem& d) { return d.write_id; });
+  const bool reachable = membership_->HasReachablePeer();
+  if (!config_.relay && !has_quorum_write && !reachable) return;
+  // As few messages as a receiver accepts: within its count of deltas per
+  // batch, and half a frame (a value may be 4 MB; a frame holds 8).
+  const size_t max_bytes = config_.limits.max_frame_bytes / 2;
+  DeltaBatchMessage batch;
+  size_t bytes = 0;
+  for (DeltaItem& item : items) {
+    const size_t item_bytes = item.delta.ApproximateBytes();
+    if (!batch.deltas.empty() &&
+        (batch.deltas.size() == config_.limits.max_deltas_per_batch || bytes + item_bytes > max_bytes)) {
+      PushDeltas(std::exchange(batch, DeltaBatchMessage()), fanout, reachable, now_ms);
+      bytes = 0;
+    }
+    bytes += item_bytes;
+    batch.deltas.push_back(std::move(item));
+  }
+  PushDeltas(std::move(batch), fanout, reachable, now_ms);
   Flush();
 }
 

@@ -121,7 +121,9 @@ class NodeCore {
   // which a peer joins in one step: a Redis EXEC's writes. Each is still its
   // own write for the map, the logbook and its WriteDone. A peer that lacks
   // an earlier write one of them builds on holds that one back until it has
-  // it (see Ready), so this is all-at-once only where nothing is missing.
+  // it (see Ready), so this is all-at-once only where nothing is missing;
+  // and a group beyond what one message may hold (Limits: deltas per batch,
+  // half a frame) goes as several.
   void BeginWriteGroup() { grouping_ = true; }
   void EndWriteGroup(uint64_t now_ms);
   void OnSynced(uint64_t durable_sequence, const Status& status, uint64_t now_ms);

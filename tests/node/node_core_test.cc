@@ -291,6 +291,33 @@ TEST(NodeCore, AWriteGroupReachesEachPeerAsOnePacket) {
   for (const char* key : {"a", "b", "c"}) EXPECT_EQ(peer.map().GetRegister(key), "2") << key;
 }
 
+// A group larger than a receiver accepts in one message (here 2 deltas per
+// batch) goes as several messages, all of which the peer takes; sent as one,
+// the peer would drop it as malformed.
+TEST(NodeCore, AWriteGroupBeyondTheBatchLimitGoesAsSeveralMessages) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  TestCluster c(seed);
+  NodeConfig config;
+  config.sync.piggyback_max_bytes = 0;
+  config.limits.max_deltas_per_batch = 2;
+  ASSERT_NO_FATAL_FAILURE(StartThree(c, config));
+  NodeCore& writer = *c.node(0).core;
+  NodeCore& peer = *c.node(1).core;
+  writer.BeginWriteGroup();
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(writer.Write(std::vector{Op::Incr("k" + std::to_string(i), 1)}, Durability::Local(), c.now()).ok());
+  }
+  writer.EndWriteGroup(c.now());
+  const NodeStats before = peer.stats();
+  for (const OutgoingPacket& p : writer.TakeOutputs().packets) {
+    if (p.to == c.node(1).address) peer.Receive(c.node(0).address, p.transport, p.bytes, c.now());
+  }
+  EXPECT_EQ(peer.stats().packets_dropped, before.packets_dropped);
+  EXPECT_EQ(peer.stats().deltas_received - before.deltas_received, 5u);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(peer.map().GetCounter("k" + std::to_string(i)), 1) << i;
+}
+
 // A held delta can name many big slots; their states come back in several
 // chunk_bytes pieces, and every piece must arrive and be joined.
 TEST(NodeCore, SlotRequestAnswerIsCutIntoChunks) {
