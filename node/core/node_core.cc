@@ -675,7 +675,7 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
     item.delta = std::move(delta);
     int fanout = std::max(config_.sync.eager_fanout, durability.nodes - 1);
     if (grouping_) {
-      group_.deltas.push_back(std::move(item));
+      group_.push_back(std::move(item));
       group_fanout_ = std::max(group_fanout_, fanout);
     } else {
       DeltaBatchMessage batch;
@@ -690,8 +690,7 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
 
 void NodeCore::EndWriteGroup(uint64_t now_ms) {
   grouping_ = false;
-  std::vector<DeltaItem> items = std::move(group_.deltas);
-  group_ = DeltaBatchMessage();
+  std::vector<DeltaItem> items = std::exchange(group_, {});
   const int fanout = std::exchange(group_fanout_, 0);
   if (items.empty()) return;
   const bool has_quorum_write =

@@ -296,7 +296,7 @@ class NodeCore {
   std::map<Address, std::vector<std::string>> tree_queue_;  // see PassDownTree
   // A write group (BeginWriteGroup): its deltas, pushed together at the end.
   bool grouping_ = false;
-  DeltaBatchMessage group_;
+  std::vector<DeltaItem> group_;
   int group_fanout_ = 0;
   uint64_t tree_flush_at_ = UINT64_MAX;
   // Dots of the deltas this node passed down the tree: each only once, so
