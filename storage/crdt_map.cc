@@ -729,8 +729,11 @@ std::vector<Delta> CrdtMap::ChunksOf(const std::vector<DotRange>& ranges, size_t
 }
 
 std::vector<SlotRef> CrdtMap::UnclaimedSlots() const {
-  std::vector<SlotIndex::Ref> found;
-  auto collect = [&found](uint64_t, SlotIndex::Ref ref) { found.push_back(ref); };
+  std::vector<SlotRef> slots;
+  auto collect = [&slots](uint64_t, SlotIndex::Ref ref) {
+    SlotView view = ViewOf(ref);
+    slots.push_back(SlotRef{view.key->first, *view.slot_key});
+  };
   index_.ForEachReplica([&](ReplicaId replica) {
     uint64_t next = 1;  // the first counter not yet known to be claimed
     for (const DotRange& claimed : context_.RangesOf(replica)) {
@@ -740,15 +743,8 @@ std::vector<SlotRef> CrdtMap::UnclaimedSlots() const {
     }
     index_.ForEach(replica, next, UINT64_MAX, collect);
   });
-  std::sort(found.begin(), found.end());
-  found.erase(std::unique(found.begin(), found.end()), found.end());
-  std::vector<SlotRef> slots;
-  slots.reserve(found.size());
-  for (SlotIndex::Ref ref : found) {
-    SlotView view = ViewOf(ref);
-    slots.push_back(SlotRef{view.key->first, *view.slot_key});
-  }
-  std::sort(slots.begin(), slots.end());
+  std::sort(slots.begin(), slots.end());  // a slot may be unclaimed for several replicas
+  slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
   return slots;
 }
 

@@ -665,23 +665,15 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
     NotifyWatches(keys);
   }
 
-  // With nobody to send it to and nothing to queue (see PushDelta), a lone
-  // node's write path ends here, and the delta stays for the next write.
-  // A write group's deltas wait for its end, whatever the peers then are.
-  const bool reachable = grouping_ || membership_->HasReachablePeer();  // a roster scan: once per write
-  if (config_.relay || durability.nodes > 1 || reachable) {
-    DeltaItem item;
-    if (durability.nodes > 1) item.write_id = dot;
-    item.delta = std::move(delta);
-    int fanout = std::max(config_.sync.eager_fanout, durability.nodes - 1);
-    if (grouping_) {
-      group_.push_back(std::move(item));
-      group_fanout_ = std::max(group_fanout_, fanout);
-    } else {
-      DeltaBatchMessage batch;
-      batch.deltas.push_back(std::move(item));  // not {item}: an initializer list copies
-      PushDeltas(std::move(batch), fanout, reachable, now_ms);
-    }
+  // With nobody to send it to and nothing to queue (see PushDeltas), a lone
+  // node's write path ends here, and the delta stays for the next write. A
+  // write group's deltas wait for its end, whatever the peers then are.
+  const bool quorum = durability.nodes > 1;
+  const bool reachable = !grouping_ && membership_->HasReachablePeer();  // a roster scan: once per write
+  if (grouping_ || config_.relay || quorum || reachable) {
+    group_.push_back(DeltaItem{quorum ? std::optional<Dot>(dot) : std::nullopt, std::move(delta)});
+    group_fanout_ = std::max({group_fanout_, config_.sync.eager_fanout, durability.nodes - 1});
+    if (!grouping_) PushGroup(reachable, now_ms);  // a group of one
   }
   SettleWrites(now_ms);
   Flush();
@@ -690,13 +682,21 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
 
 void NodeCore::EndWriteGroup(uint64_t now_ms) {
   grouping_ = false;
+  if (group_.empty()) return;
+  PushGroup(membership_->HasReachablePeer(), now_ms);
+  Flush();
+}
+
+namespace {
+bool HasQuorumWrite(std::span<const DeltaItem> items) {
+  return std::any_of(items.begin(), items.end(), [](const DeltaItem& d) { return d.write_id.has_value(); });
+}
+}  // namespace
+
+void NodeCore::PushGroup(bool reachable, uint64_t now_ms) {
   std::vector<DeltaItem> items = std::exchange(group_, {});
   const int fanout = std::exchange(group_fanout_, 0);
-  if (items.empty()) return;
-  const bool has_quorum_write =
-      std::any_of(items.begin(), items.end(), [](const DeltaItem& d) { return d.write_id; });
-  const bool reachable = membership_->HasReachablePeer();
-  if (!config_.relay && !has_quorum_write && !reachable) return;
+  if (!config_.relay && !reachable && !HasQuorumWrite(items)) return;
   // As few messages as a receiver accepts: within its count of deltas per
   // batch, and half a frame (a value may be 4 MB; a frame holds 8).
   const size_t max_bytes = config_.limits.max_frame_bytes / 2;
@@ -713,12 +713,10 @@ void NodeCore::EndWriteGroup(uint64_t now_ms) {
     batch.deltas.push_back(std::move(item));
   }
   PushDeltas(std::move(batch), fanout, reachable, now_ms);
-  Flush();
 }
 
 void NodeCore::PushDeltas(DeltaBatchMessage batch, int fanout, bool reachable, uint64_t now_ms) {
-  const bool has_quorum_write =
-      std::any_of(batch.deltas.begin(), batch.deltas.end(), [](const DeltaItem& d) { return d.write_id; });
+  const bool has_quorum_write = HasQuorumWrite(batch.deltas);
   if (config_.relay) {
     // Every node reads the relay itself, so nobody needs to forward these.
     DeltaBatchMessage relayed = batch;

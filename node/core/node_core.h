@@ -235,10 +235,13 @@ class NodeCore {
   void RequestSync();  // asks the driver for Logbook::Sync() and OnSynced()
   // The batch policy: a sync now, or a timer for an interval after the last.
   void ScheduleBatchSync(uint64_t now_ms);
-  // Sends local writes' deltas (one, or a write group's) to the relay and
-  // `fanout` peers, and queues them to ride on membership traffic. Write()
-  // calls it only if there is a relay, a reachable peer, or a quorum write
-  // (which waits for a first peer).
+  // Sends group_ (one write's delta, or a write group's) by PushDeltas, in
+  // as many messages as a receiver's limits need, and empties it. Sends
+  // nothing without a relay, a reachable peer or a quorum write (which waits
+  // for a first peer): anti-entropy brings peers that appear later up to date.
+  void PushGroup(bool reachable, uint64_t now_ms);
+  // Sends local writes' deltas to the relay and `fanout` peers, and queues
+  // them to ride on membership traffic.
   void PushDeltas(DeltaBatchMessage batch, int fanout, bool reachable, uint64_t now_ms);
   void StartAntiEntropy(uint64_t now_ms);
   // Seeds that are not live members now (cached per membership version).
@@ -294,7 +297,8 @@ class NodeCore {
   std::deque<WaitingDelta> waiting_;
   uint64_t next_pull_at_ = UINT64_MAX;  // earliest pull_at among waiting_
   std::map<Address, std::vector<std::string>> tree_queue_;  // see PassDownTree
-  // A write group (BeginWriteGroup): its deltas, pushed together at the end.
+  // The deltas of local writes not yet pushed: a write group's
+  // (BeginWriteGroup) until its end, otherwise one write's within Write().
   bool grouping_ = false;
   std::vector<DeltaItem> group_;
   int group_fanout_ = 0;
