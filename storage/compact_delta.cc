@@ -193,6 +193,7 @@ Result<Delta> DecodeStoredDelta(std::string_view bytes, uint32_t version) {
     case 1:
       return DecodeDeltaArchive(bytes);
     case 2:
+    case 3:  // the same payload; version 3 added write groups to the record header
       return DecodeCompactDelta(bytes);
     default:
       return Status::Corruption("no delta encoding for format version " + std::to_string(version));

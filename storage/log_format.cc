@@ -18,18 +18,26 @@ std::string EncodeSegmentHeader(uint64_t first_sequence, uint32_t version) {
   return header;
 }
 
-void FillRecordHeader(std::string* record, uint64_t sequence) {
-  char* h = record->data();
-  std::string_view payload(record->data() + kRecordHeaderSize, record->size() - kRecordHeaderSize);
-  EncodeFixed32(h, static_cast<uint32_t>(payload.size()));
+void FillRecordHeader(char* h, std::string_view payload, uint64_t sequence, bool group_continues) {
+  EncodeFixed32(h, static_cast<uint32_t>(payload.size()) | (group_continues ? kGroupContinues : 0));
   EncodeFixed64(h + 4, sequence);
   EncodeFixed64(h + 12, Checksum64(payload));
   EncodeFixed32(h + 20, Checksum32(std::string_view(h, 20)));
 }
 
-bool DecodeRecordHeader(const char* header, RecordHeader* out) {
+void FillRecordHeader(std::string* record, uint64_t sequence, bool group_continues) {
+  std::string_view payload(record->data() + kRecordHeaderSize, record->size() - kRecordHeaderSize);
+  FillRecordHeader(record->data(), payload, sequence, group_continues);
+}
+
+bool DecodeRecordHeader(const char* header, uint32_t version, RecordHeader* out) {
   if (DecodeFixed32(header + 20) != Checksum32(std::string_view(header, 20))) return false;
   out->length = DecodeFixed32(header);
+  out->group_continues = false;
+  if (version >= kFirstGroupFormatVersion) {
+    out->group_continues = (out->length & kGroupContinues) != 0;
+    out->length &= ~kGroupContinues;
+  }
   out->sequence = DecodeFixed64(header + 4);
   out->payload_checksum = DecodeFixed64(header + 12);
   return true;

@@ -2,6 +2,7 @@
 #include "storage/logbook.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "storage/crdt_map.h"
 #include "storage/compact_delta.h"
@@ -256,25 +257,64 @@ Result<uint64_t> Logbook::Append(const Delta& delta) {
   record.assign(kRecordHeaderSize, '\0');
   EncodeCompactDelta(delta, &record);  // sizes the buffer itself
   const size_t payload_bytes = record.size() - kRecordHeaderSize;
-  if (payload_bytes > options_.max_record_bytes) {
+  const uint32_t max_payload = std::min(options_.max_record_bytes, kMaxRecordPayload);
+  if (payload_bytes > max_payload) {
     return Status::InvalidArgument("delta of " + std::to_string(payload_bytes) + " bytes exceeds the record limit of " +
-                                   std::to_string(options_.max_record_bytes));
+                                   std::to_string(max_payload));
   }
   std::lock_guard<std::mutex> lock(mu_);
   if (!error_.ok()) return error_;
   if (closed_) return Status::Unavailable("logbook is closed");
-  if (active_records_ > 0 && active_bytes_ + record.size() > options_.segment_bytes) {
-    PARLEY_RETURN_IF_ERROR(RollSegmentLocked());
+  if (grouping_) {
+    // Flagged as continued; EndGroup clears the flag of the last one.
+    const uint64_t sequence = last_sequence_ + group_count_ + 1;
+    FillRecordHeader(&record, sequence, /*group_continues=*/true);
+    group_last_offset_ = group_records_.size();
+    group_records_.append(record);
+    ++group_count_;
+    return sequence;
   }
   const uint64_t sequence = last_sequence_ + 1;
   FillRecordHeader(&record, sequence);
-  Status s = active_->Append(record);
-  if (!s.ok()) return FailLocked(s);  // part of the record may be in the file; stop here
-  last_sequence_ = sequence;
-  active_bytes_ += record.size();
-  appended_bytes_ += record.size();
-  ++active_records_;
+  PARLEY_RETURN_IF_ERROR(WriteRecordsLocked(record, 1));
   return sequence;
+}
+
+void Logbook::BeginGroup() {
+  std::lock_guard<std::mutex> lock(mu_);
+  grouping_ = true;
+}
+
+Status Logbook::EndGroup() {
+  std::lock_guard<std::mutex> lock(mu_);
+  grouping_ = false;
+  const uint64_t count = std::exchange(group_count_, 0);
+  if (count == 0) return Status::Ok();
+  std::string& records = group_records_;
+  Status s = error_;
+  if (s.ok() && closed_) s = Status::Unavailable("logbook is closed");
+  if (s.ok()) {
+    char* last = records.data() + group_last_offset_;
+    const uint32_t length = DecodeFixed32(last) & ~kGroupContinues;
+    FillRecordHeader(last, std::string_view(last + kRecordHeaderSize, length), last_sequence_ + count);
+    s = WriteRecordsLocked(records, count);
+  }
+  records.clear();
+  if (records.capacity() > (1u << 20)) std::string().swap(records);
+  return s;
+}
+
+Status Logbook::WriteRecordsLocked(std::string_view records, uint64_t count) {
+  if (active_records_ > 0 && active_bytes_ + records.size() > options_.segment_bytes) {
+    PARLEY_RETURN_IF_ERROR(RollSegmentLocked());
+  }
+  Status s = active_->Append(records);
+  if (!s.ok()) return FailLocked(s);  // part of the records may be in the file; stop here
+  last_sequence_ += count;
+  active_bytes_ += records.size();
+  appended_bytes_ += records.size();
+  active_records_ += count;
+  return Status::Ok();
 }
 
 Status Logbook::Sync() {
@@ -407,7 +447,9 @@ Status Logbook::DeleteCoveredFiles(uint64_t covered_sequence) {
 
 Status Logbook::Close() {
   if (closed_) return Status::Ok();
-  Status s = Sync();
+  Status s = EndGroup();  // a group left open is written, not dropped
+  Status synced = Sync();
+  if (s.ok()) s = synced;
   std::lock_guard<std::mutex> lock(mu_);
   Status closed = active_->Close();
   if (s.ok()) s = closed;

@@ -97,7 +97,17 @@ class Logbook {
   // A delta whose record would exceed max_record_bytes is refused with
   // InvalidArgument, writing nothing; the log stays healthy.
   Result<uint64_t> Append(const Delta& delta);
-  // Makes every record appended before the call durable.
+  // Records appended between these two form a write group (a Redis EXEC's
+  // writes): they go into the segment together when the group ends, flagged
+  // so that recovery keeps all of them or none (log_format.h). Until then
+  // they are not in the file, and neither Sync() nor last_sequence() covers
+  // them, so none is reported durable before the whole group can be. One
+  // group at a time; Append() and these on one thread. A group of one
+  // record is an ordinary record.
+  void BeginGroup();
+  Status EndGroup();
+  // Makes every record appended before the call durable (but those of an
+  // open group).
   Status Sync();
   uint64_t last_sequence() const;
   // Every record up to this sequence number is durable.
@@ -152,6 +162,10 @@ class Logbook {
   Status RollSegmentLocked();
   // Makes `s` the sticky error (mu_ held) and returns it.
   Status FailLocked(Status s);
+  // Writes `records` (`count` whole records, numbered from last_sequence_
+  // + 1) to the active segment, first starting a new one if they would
+  // overflow it. Holds mu_.
+  Status WriteRecordsLocked(std::string_view records, uint64_t count);
   // Tops up the active segment's zeros ahead of its records. Never fails the
   // caller: see the definition. Holds mu_.
   void PreallocateLocked();
@@ -182,7 +196,13 @@ class Logbook {
   uint64_t active_records_ = 0;
   std::vector<Segment> segments_;  // oldest first; the last is active
   uint64_t next_segment_number_ = 1;
-  uint64_t last_sequence_ = 0;
+  uint64_t last_sequence_ = 0;  // the last record in the file
+  // The open write group (BeginGroup): its records, numbered after
+  // last_sequence_, and where the last one starts in group_records_.
+  bool grouping_ = false;
+  std::string group_records_;
+  uint64_t group_count_ = 0;
+  size_t group_last_offset_ = 0;
   uint64_t snapshot_sequence_ = 0;
   uint64_t appended_bytes_ = 0;
   uint64_t snapshot_bytes_ = 0;

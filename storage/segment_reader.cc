@@ -11,18 +11,18 @@ namespace parley {
 namespace {
 
 // True if a complete record with valid checksums starts at `pos`.
-bool IntactRecordAt(std::string_view contents, size_t pos, uint32_t max_record_bytes) {
+bool IntactRecordAt(std::string_view contents, size_t pos, uint32_t version, uint32_t max_record_bytes) {
   if (contents.size() - pos < kRecordHeaderSize) return false;
   RecordHeader header;
-  if (!DecodeRecordHeader(contents.data() + pos, &header)) return false;
+  if (!DecodeRecordHeader(contents.data() + pos, version, &header)) return false;
   if (header.length > max_record_bytes) return false;
   if (contents.size() - pos - kRecordHeaderSize < header.length) return false;
   return Checksum64(contents.substr(pos + kRecordHeaderSize, header.length)) == header.payload_checksum;
 }
 
-bool IntactRecordAfter(std::string_view contents, size_t from, uint32_t max_record_bytes) {
+bool IntactRecordAfter(std::string_view contents, size_t from, uint32_t version, uint32_t max_record_bytes) {
   for (size_t pos = from; pos + kRecordHeaderSize <= contents.size(); ++pos) {
-    if (IntactRecordAt(contents, pos, max_record_bytes)) return true;
+    if (IntactRecordAt(contents, pos, version, max_record_bytes)) return true;
   }
   return false;
 }
@@ -35,10 +35,14 @@ bool AllZero(std::string_view bytes) {
 
 SegmentScan ScanSegment(std::string_view contents, uint32_t max_record_bytes) {
   SegmentScan scan;
+  max_record_bytes = std::min(max_record_bytes, kMaxRecordPayload);
   auto damage_at = [&](uint64_t offset, std::string reason, bool header_trusted) {
     // A record whose header checksum holds was written whole, so an
     // impossible length or sequence in it is corruption, never a torn write.
-    bool torn = !header_trusted && !IntactRecordAfter(contents, offset + 1, max_record_bytes);
+    // (Before the segment header is read, records are read as the newest
+    // version does, which reads older records the same.)
+    const uint32_t version = scan.header_ok ? scan.version : kLogFormatVersion;
+    bool torn = !header_trusted && !IntactRecordAfter(contents, offset + 1, version, max_record_bytes);
     scan.damage = SegmentDamage{offset, std::move(reason), torn};
   };
 
@@ -63,6 +67,7 @@ SegmentScan ScanSegment(std::string_view contents, uint32_t max_record_bytes) {
 
   uint64_t expected = scan.first_sequence;
   size_t pos = kSegmentHeaderSize;
+  size_t group_first = 0;  // index in scan.records of the open write group's first record
   while (pos < contents.size()) {
     if (AllZero(contents.substr(pos))) {  // stops at the first non-zero byte
       scan.zero_tail_bytes = contents.size() - pos;
@@ -73,7 +78,7 @@ SegmentScan ScanSegment(std::string_view contents, uint32_t max_record_bytes) {
       break;
     }
     RecordHeader header;
-    if (!DecodeRecordHeader(contents.data() + pos, &header)) {
+    if (!DecodeRecordHeader(contents.data() + pos, version, &header)) {
       damage_at(pos, "record header checksum mismatch", false);
       break;
     }
@@ -100,10 +105,24 @@ SegmentScan ScanSegment(std::string_view contents, uint32_t max_record_bytes) {
       damage_at(pos, "record payload checksum mismatch", false);
       break;
     }
-    scan.records.push_back({header.sequence, pos, payload});
+    const bool group_open = !scan.records.empty() && scan.records.back().group_continues;
+    if (!group_open) group_first = scan.records.size();
+    scan.records.push_back({header.sequence, pos, payload, header.group_continues});
     pos += kRecordHeaderSize + header.length;
     scan.valid_bytes = pos;
     ++expected;
+  }
+  if (!scan.records.empty() && scan.records.back().group_continues &&
+      (!scan.damage || scan.damage->could_be_torn_tail)) {
+    // The group was written in one piece and is synced whole or not at all
+    // (Logbook::EndGroup), so a crash is what cut it: its records go too.
+    const SegmentRecord& first = scan.records[group_first];
+    std::string reason = "write group from record " + std::to_string(first.sequence) + " lacks its last record";
+    if (scan.damage) reason += " (then " + scan.damage->reason + ")";
+    scan.damage = SegmentDamage{first.offset, std::move(reason), true};
+    scan.valid_bytes = first.offset;
+    scan.zero_tail_bytes = 0;
+    scan.records.resize(group_first);
   }
   return scan;
 }

@@ -11,6 +11,10 @@
 // writer preallocates segments with zeros (env.h, WritableFile::Preallocate)
 // and appends overwrite them, so such zeros are space never written. A
 // record cannot start with zeros, since its header checksum would not hold.
+//
+// A write group (log_format.h) whose last record is missing is damage at the
+// group's first record, which may be a torn tail; its records are left out
+// of `records`.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +29,7 @@ struct SegmentRecord {
   uint64_t sequence = 0;
   uint64_t offset = 0;       // of the record header in the file
   std::string_view payload;  // points into the scanned contents
+  bool group_continues = false;  // the next record belongs to the same write group
 };
 
 struct SegmentDamage {

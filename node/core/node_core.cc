@@ -463,6 +463,16 @@ void NodeCore::MergeWaiting(const Delta& joined, uint64_t now_ms) {
 
 void NodeCore::HandleDeltas(const std::string& sender, const Address& from, const DeltaBatchMessage& batch,
                             uint64_t now_ms) {
+  // The batch's records (a writer's EXEC, or what a neighbour gathered) go
+  // into the logbook as one group, so a crash here keeps all or none.
+  const bool log_group = batch.deltas.size() > 1 && !log_group_open_;
+  if (log_group) OpenLogGroup();
+  HandleDeltaItems(sender, from, batch, now_ms);
+  if (log_group) CloseLogGroup();
+}
+
+void NodeCore::HandleDeltaItems(const std::string& sender, const Address& from, const DeltaBatchMessage& batch,
+                                uint64_t now_ms) {
   if (batch.tree) {
     // Passed on whether or not it was news here (anti-entropy may have been
     // faster), since the members beyond this one get it from nobody else;
@@ -562,15 +572,35 @@ Result<uint64_t> NodeCore::Record(const Delta& delta, uint64_t now_ms) {
   } else {
     DeferSync(now_ms);  // sooner if someone waits on it (AwaitDurable)
   }
+  ++records_since_snapshot_;
+  if (!log_group_open_) MaybeWriteSnapshot();
+  return seq;
+}
+
+void NodeCore::OpenLogGroup() {
+  if (logbook_ == nullptr || log_group_open_) return;
+  log_group_open_ = true;
+  logbook_->BeginGroup();
+}
+
+void NodeCore::CloseLogGroup() {
+  if (!log_group_open_) return;
+  log_group_open_ = false;
+  // A failure is the logbook's sticky error: the sync that the group's
+  // writes wait on reports it, and they fail with it.
+  (void)logbook_->EndGroup();
+  MaybeWriteSnapshot();
+}
+
+void NodeCore::MaybeWriteSnapshot() {
   // Sizes as the logbook wrote them: the log since the last snapshot against
   // that snapshot's payload (measuring the map instead walked every slot at
   // each snapshot, 4% of a 1000-node simulation).
   const uint64_t logged = logbook_->appended_bytes() - appended_at_snapshot_;
   const uint64_t snapshot = logbook_->snapshot_bytes();
-  bool by_records = ++records_since_snapshot_ >= config_.snapshot_every_records && logged >= snapshot;
+  bool by_records = records_since_snapshot_ >= config_.snapshot_every_records && logged >= snapshot;
   bool by_bytes = logged >= std::max(config_.snapshot_min_log_bytes, 2 * snapshot);
   if (by_records || by_bytes) (void)WriteSnapshot();
-  return seq;
 }
 
 Status NodeCore::WriteSnapshot() {
@@ -584,10 +614,15 @@ Status NodeCore::WriteSnapshot() {
 }
 
 Result<uint64_t> NodeCore::RecordBySnapshot(const Status& too_big) {
+  // A snapshot holds the whole map, so an open log group ends here: its
+  // records are written first (the snapshot covers them), and the records
+  // after this change form the rest.
+  if (log_group_open_) PARLEY_RETURN_IF_ERROR(logbook_->EndGroup());
   // An empty record first: a snapshot covers records, and with no new one
   // to cover it would not be written. A crash between the two loses the
   // change, which nobody has been told is durable yet.
   Result<uint64_t> marker = logbook_->Append(Delta());
+  if (log_group_open_) logbook_->BeginGroup();
   if (!marker.ok()) return marker;
   Status written = WriteSnapshot();
   if (!written.ok()) return written.WithContext(too_big.message() + "; nor could a snapshot hold it");
@@ -680,8 +715,14 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
   return id;
 }
 
+void NodeCore::BeginWriteGroup() {
+  grouping_ = true;
+  OpenLogGroup();
+}
+
 void NodeCore::EndWriteGroup(uint64_t now_ms) {
   grouping_ = false;
+  CloseLogGroup();
   if (group_.empty()) return;
   PushGroup(membership_->HasReachablePeer(), now_ms);
   Flush();

@@ -118,13 +118,15 @@ class NodeCore {
   // logbook that failed earlier) return the error and change nothing.
   Result<uint64_t> Write(std::span<const Op> ops, Durability durability, uint64_t now_ms);
   // Writes between these two reach each peer (and the relay) as one message,
-  // which a peer joins in one step: a Redis EXEC's writes. Each is still its
-  // own write for the map, the logbook and its WriteDone. A peer that lacks
-  // an earlier write one of them builds on holds that one back until it has
-  // it (see Ready), so this is all-at-once only where nothing is missing;
-  // and a group beyond what one message may hold (Limits: deltas per batch,
-  // half a frame) goes as several.
-  void BeginWriteGroup() { grouping_ = true; }
+  // which a peer joins in one step, and the logbook as one write group,
+  // which a crash keeps whole or drops whole (Logbook::BeginGroup): a Redis
+  // EXEC's writes. Each is still its own write for the map, its log record
+  // and its WriteDone, which comes once the whole group is durable. A peer
+  // that lacks an earlier write one of them builds on holds that one back
+  // until it has it (see Ready), so this is all-at-once only where nothing
+  // is missing; and a group beyond what one message may hold (Limits:
+  // deltas per batch, half a frame) goes as several.
+  void BeginWriteGroup();
   void EndWriteGroup(uint64_t now_ms);
   void OnSynced(uint64_t durable_sequence, const Status& status, uint64_t now_ms);
 
@@ -179,6 +181,8 @@ class NodeCore {
   void Handle(const std::string& sender, const Address& from, const Message& message, uint64_t now_ms);
   void HandleDeltas(const std::string& sender, const Address& from, const DeltaBatchMessage& batch,
                     uint64_t now_ms);
+  void HandleDeltaItems(const std::string& sender, const Address& from, const DeltaBatchMessage& batch,
+                        uint64_t now_ms);
   // Records `batch`'s deltas (one passed on, or a local write group's) as
   // passed on, and queues the batch for this node's tree neighbours but
   // `except` (SyncConfig::tree_fanout); returns how many. FlushTree sends
@@ -232,6 +236,14 @@ class NodeCore {
   Result<uint64_t> RecordBySnapshot(const Status& too_big);
   // A snapshot of the map now, restarting the snapshot policy's counts.
   Status WriteSnapshot();
+  // WriteSnapshot() if the log since the last one has grown enough. Not
+  // within a log group: the map holds the group's changes before the log
+  // does, and a snapshot would keep them without the rest of the group.
+  void MaybeWriteSnapshot();
+  // A write group in the logbook (Logbook::BeginGroup) around a local write
+  // group or a received batch; one at a time, and none without a logbook.
+  void OpenLogGroup();
+  void CloseLogGroup();
   void RequestSync();  // asks the driver for Logbook::Sync() and OnSynced()
   // The batch policy: a sync now, or a timer for an interval after the last.
   void ScheduleBatchSync(uint64_t now_ms);
@@ -300,6 +312,7 @@ class NodeCore {
   // The deltas of local writes not yet pushed: a write group's
   // (BeginWriteGroup) until its end, otherwise one write's within Write().
   bool grouping_ = false;
+  bool log_group_open_ = false;  // see OpenLogGroup
   std::vector<DeltaItem> group_;
   int group_fanout_ = 0;
   uint64_t tree_flush_at_ = UINT64_MAX;

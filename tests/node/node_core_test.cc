@@ -7,7 +7,9 @@
 
 #include <random>
 
+#include "storage/logbook_files.h"
 #include "storage/mem_env.h"
+#include "storage/segment_reader.h"
 #include "tests/node/test_cluster.h"
 #include "tests/support/faulty_env.h"
 #include "tests/support/seed.h"
@@ -250,11 +252,12 @@ TEST(NodeCore, EffectsWhoseEventsNobodyClaimsAnyMoreStillSpread) {
 
 // A Redis EXEC's writes: each its own write here, but one packet to each
 // peer, which the peer applies in one step (so no reader there sees some of
-// them without the others). Without a group, a packet each.
+// them without the others) and logs as one write group (so a crash there
+// keeps all or none). Without a group, a packet each.
 TEST(NodeCore, AWriteGroupReachesEachPeerAsOnePacket) {
   uint64_t seed = testing::TestSeed();
   SCOPED_TRACE(testing::SeedTrace(seed));
-  TestCluster c(seed);
+  TestCluster c(seed, /*with_logbooks=*/true);
   NodeConfig config;
   config.sync.piggyback_max_bytes = 0;  // so the packets carry these deltas only
   ASSERT_NO_FATAL_FAILURE(StartThree(c, config));
@@ -289,6 +292,19 @@ TEST(NodeCore, AWriteGroupReachesEachPeerAsOnePacket) {
   EXPECT_EQ(peer.stats().packets_received - received, 1u);
   EXPECT_EQ(peer.stats().deltas_received - deltas, 3u);
   for (const char* key : {"a", "b", "c"}) EXPECT_EQ(peer.map().GetRegister(key), "2") << key;
+
+  // The peer's log ends with the three single writes, then one group.
+  std::string segment;
+  ASSERT_TRUE(ReadFileToString(c.node(1).env.get(), JoinPath("/data/" + c.node(1).name, SegmentFileName(1)),
+                               &segment)
+                  .ok());
+  SegmentScan scan = ScanSegment(segment, 1 << 20);
+  ASSERT_GE(scan.records.size(), 6u);
+  std::vector<bool> flags;
+  for (size_t i = scan.records.size() - 6; i < scan.records.size(); ++i) {
+    flags.push_back(scan.records[i].group_continues);
+  }
+  EXPECT_EQ(flags, (std::vector<bool>{false, false, false, true, true, false}));
 }
 
 // A group larger than a receiver accepts in one message (here 2 deltas per
@@ -806,6 +822,70 @@ TEST(NodeCore, AWriteTooBigForALogRecordIsKeptByASnapshot) {
   EXPECT_EQ(restarted.core->map().GetRegister("big"), big);
   EXPECT_EQ(restarted.core->map().GetRegister("small"), "s");
   EXPECT_EQ(restarted.core->map().GetRegister("after"), "a");
+}
+
+// A write group (a Redis EXEC) is logged as one: a crash keeps all of its
+// writes or none, whenever a sync (a daemon's runs on its own thread) comes
+// in the middle; its writes are acknowledged only once all are durable; and
+// no snapshot is taken inside it, since one would hold a part of the group.
+// (Before, each write was its own record, so a sync between them and a crash
+// kept a prefix of the transaction.)
+TEST(NodeCore, AWriteGroupIsLoggedWholeOrNotAtAll) {
+  for (const bool ended : {false, true}) {
+    SCOPED_TRACE(ended ? "crash after the group" : "crash inside the group");
+    MemEnv env;
+    {
+      SoloNode solo = OpenSoloNode(&env, SyncPolicy::kAlways);
+      ASSERT_NE(solo.core, nullptr);
+      NodeCore& core = *solo.core;
+      auto write = [&](const char* key) {
+        Op op = Op::Set(key, "v");
+        ASSERT_TRUE(core.Write(std::span<const Op>(&op, 1), Durability::Local(), 10).ok());
+      };
+      auto sync = [&](uint64_t now_ms) -> size_t {
+        EXPECT_TRUE(solo.logbook->Sync().ok());
+        core.OnSynced(solo.logbook->durable_sequence(), Status::Ok(), now_ms);
+        return core.TakeOutputs().writes.size();
+      };
+      write("before");
+      EXPECT_EQ(sync(15), 1u);
+      core.BeginWriteGroup();
+      write("a");
+      EXPECT_EQ(sync(20), 0u) << "a write of an open group acknowledged";
+      write("b");
+      write("c");
+      if (ended) {
+        core.EndWriteGroup(30);
+        EXPECT_EQ(sync(40), 3u);
+      }
+    }
+    env.SimulateCrash();
+    SoloNode restarted = OpenSoloNode(&env, SyncPolicy::kAlways);
+    ASSERT_NE(restarted.core, nullptr);
+    const NodeCore& core = *restarted.core;
+    EXPECT_EQ(core.map().GetRegister("before"), "v");
+    for (const char* key : {"a", "b", "c"}) {
+      EXPECT_EQ(core.map().GetRegister(key), ended ? std::optional<std::string>("v") : std::nullopt) << key;
+    }
+  }
+}
+
+TEST(NodeCore, NoSnapshotIsTakenInsideAWriteGroup) {
+  TestCluster c(13, /*with_logbooks=*/true);
+  NodeConfig cfg;
+  cfg.snapshot_every_records = 2;
+  c.Add(cfg);
+  c.Run(1000);
+  NodeCore& core = *c.node(0).core;
+  const uint64_t before = core.stats().snapshots;
+  core.BeginWriteGroup();
+  for (int i = 0; i < 6; ++i) {
+    Op op = Op::Set("k" + std::to_string(i), "v");
+    ASSERT_TRUE(core.Write(std::span<const Op>(&op, 1), Durability::Local(), c.now()).ok());
+  }
+  EXPECT_EQ(core.stats().snapshots, before);
+  core.EndWriteGroup(c.now());
+  EXPECT_EQ(core.stats().snapshots, before + 1) << "the policy's turn comes at the group's end";
 }
 
 // Records of another node's writes, which nobody here waits on, are synced

@@ -160,7 +160,7 @@ TEST(LogbookFormatVersion, UnknownVersionsAreRefusedWithTheirOffset) {
   EXPECT_FALSE(scan.header_ok);
   ASSERT_TRUE(scan.damage);
   EXPECT_EQ(scan.damage->offset, 8u);
-  EXPECT_NE(scan.damage->reason.find("unsupported segment format version 3"), std::string::npos)
+  EXPECT_NE(scan.damage->reason.find("unsupported segment format version " + std::to_string(kLogFormatVersion + 1)), std::string::npos)
       << scan.damage->reason;
   EXPECT_FALSE(ScanSegment(EncodeSegmentHeader(1, 0), 1 << 20).header_ok);
 }
