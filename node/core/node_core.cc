@@ -476,17 +476,16 @@ void NodeCore::HandleDeltaItems(const std::string& sender, const Address& from, 
   if (batch.tree) {
     // Passed on whether or not it was news here (anti-entropy may have been
     // faster), since the members beyond this one get it from nobody else;
-    // but only once. One message per delta, so that the outbox can pack
-    // each neighbour's into full datagrams.
-    DeltaBatchMessage one;
-    one.hops = static_cast<uint8_t>(std::min(batch.hops + 1, UINT8_MAX));
-    one.tree = true;
+    // but only once. As one message, as it came: a write group then reaches
+    // every member in one piece, joined and logged together.
+    DeltaBatchMessage pass;
+    pass.hops = static_cast<uint8_t>(std::min(batch.hops + 1, UINT8_MAX));
+    pass.tree = true;
     for (const DeltaItem& item : batch.deltas) {
       Absorb(item.delta, now_ms, item.write_id, sender, from);
-      if (tree_passed_.Includes(item.delta.context)) continue;
-      one.deltas.assign(1, item);
-      stats_.deltas_forwarded += PassDownTree(one, sender, now_ms);
+      if (!tree_passed_.Includes(item.delta.context)) pass.deltas.push_back(item);
     }
+    if (!pass.deltas.empty()) stats_.deltas_forwarded += PassDownTree(pass, sender, now_ms);
     return;
   }
   DeltaBatchMessage forward;
