@@ -95,13 +95,7 @@ TEST(LogbookGroup, AGroupCutAnywhereIsDroppedWholeAndTheLogGoesOn) {
   for (size_t cut = group_start + 1; cut < whole.size(); ++cut) {
     SCOPED_TRACE("cut at byte " + std::to_string(cut));
     MemEnv crashed;
-    ASSERT_TRUE(crashed.CreateDir(kDir).ok());
-    for (const char* name : {kIdentityFileName}) {
-      std::string bytes;
-      ASSERT_TRUE(ReadFileToString(&env, JoinPath(kDir, name), &bytes).ok());
-      ASSERT_TRUE(WriteFileAtomically(&crashed, kDir, name, bytes).ok());
-    }
-    ASSERT_TRUE(WriteFileAtomically(&crashed, kDir, SegmentFileName(1), whole.substr(0, cut)).ok());
+    ASSERT_TRUE(testing::CopyIdentityWithSegment(&env, &crashed, kDir, whole.substr(0, cut)).ok());
 
     CrdtMap map(7);
     auto logbook = OpenInto(&crashed, kDir, TestOptions(), &map);

@@ -102,13 +102,7 @@ TEST(LogbookRecovery, TruncationAtEveryOffsetOfTheLastRecordsKeepsEveryEarlierRe
   for (uint64_t cut = from; cut <= original.size(); ++cut) {
     SCOPED_TRACE("cut at " + std::to_string(cut));
     MemEnv env;
-    ASSERT_TRUE(env.CreateDir(kDir).ok());
-    for (const char* name : {kIdentityFileName}) {
-      std::string contents;
-      ASSERT_TRUE(ReadFileToString(&pristine, JoinPath(kDir, name), &contents).ok());
-      ASSERT_TRUE(WriteFileAtomically(&env, kDir, name, contents).ok());
-    }
-    ASSERT_TRUE(WriteFileAtomically(&env, kDir, SegmentFileName(1), original.substr(0, cut)).ok());
+    ASSERT_TRUE(testing::CopyIdentityWithSegment(&pristine, &env, kDir, original.substr(0, cut)).ok());
 
     CrdtMap map;
     auto logbook = OpenInto(&env, kDir, TestOptions(), &map);

@@ -14,6 +14,7 @@
 #include "storage/delta.h"
 #include "storage/env.h"
 #include "storage/logbook.h"
+#include "storage/logbook_files.h"
 #include "tests/support/seed.h"
 
 namespace parley::testing {
@@ -86,6 +87,16 @@ inline Result<std::unique_ptr<Logbook>> OpenInto(Env* env, const std::string& di
   Status joined = map->Join((*logbook)->TakeRecoveredState());
   if (!joined.ok()) return joined;
   return logbook;
+}
+
+// Makes `to` hold what a crash could leave of `from`'s directory `dir`: its
+// identity, and `segment` as its first log segment.
+inline Status CopyIdentityWithSegment(Env* from, Env* to, const std::string& dir, std::string_view segment) {
+  PARLEY_RETURN_IF_ERROR(to->CreateDir(dir));
+  std::string identity;
+  PARLEY_RETURN_IF_ERROR(ReadFileToString(from, JoinPath(dir, kIdentityFileName), &identity));
+  PARLEY_RETURN_IF_ERROR(WriteFileAtomically(to, dir, kIdentityFileName, identity));
+  return WriteFileAtomically(to, dir, SegmentFileName(1), segment);
 }
 
 inline bool HasKey(const CrdtMap& map, uint64_t i) {
