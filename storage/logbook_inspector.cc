@@ -42,6 +42,7 @@ std::string Inspection::ToString() const {
                     s.first_sequence + s.records - 1);
       out += line;
     }
+    if (s.write_groups > 0) out += ", write groups: " + std::to_string(s.write_groups);
     out += "\n";
   }
   for (const std::string& w : warnings) out += "warning: " + w + "\n";
@@ -120,7 +121,12 @@ Result<Inspection> InspectDataDirectory(Env* env, const std::string& dir, uint32
       continue;
     }
     SegmentScan scan = ScanSegment(contents, max_record_bytes);
-    inspection.segments.push_back({name, contents.size(), scan.first_sequence, scan.records.size(), scan.version});
+    uint64_t groups = 0;
+    for (size_t r = 0; r < scan.records.size(); ++r) {
+      if (scan.records[r].group_continues && (r == 0 || !scan.records[r - 1].group_continues)) ++groups;
+    }
+    inspection.segments.push_back(
+        {name, contents.size(), scan.first_sequence, scan.records.size(), groups, scan.version});
     if (scan.damage) {
       std::string message = At(path, scan.damage->offset, scan.damage->reason);
       if (newest && scan.damage->could_be_torn_tail) {

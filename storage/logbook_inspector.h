@@ -21,7 +21,8 @@ struct InspectedSegment {
   uint64_t bytes = 0;
   uint64_t first_sequence = 0;
   uint64_t records = 0;
-  uint32_t version = 0;  // format version (0 if the header is unreadable)
+  uint64_t write_groups = 0;  // runs of records kept whole (Logbook::BeginGroup)
+  uint32_t version = 0;       // format version (0 if the header is unreadable)
 };
 
 struct InspectedSnapshot {

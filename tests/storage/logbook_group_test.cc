@@ -10,6 +10,7 @@
 #include "storage/log_format.h"
 #include "storage/logbook.h"
 #include "storage/logbook_files.h"
+#include "storage/logbook_inspector.h"
 #include "storage/mem_env.h"
 #include "storage/segment_reader.h"
 #include "tests/storage/logbook_test_util.h"
@@ -64,6 +65,10 @@ TEST(LogbookGroup, RecordsReachTheFileAndCountAsDurableOnlyAtTheGroupsEnd) {
   const bool flags[] = {false, true, true, false, false};
   for (size_t i = 0; i < 5; ++i) EXPECT_EQ(scan.records[i].group_continues, flags[i]) << i;
   ASSERT_TRUE(log.Close().ok());
+  auto inspection = InspectDataDirectory(&env, kDir, 1 << 20);  // `parley-logbook verify`
+  ASSERT_TRUE(inspection.ok());
+  EXPECT_NE(inspection->ToString().find("5 records (1..5), write groups: 1\n"), std::string::npos)
+      << inspection->ToString();
 
   CrdtMap map(7);
   auto reopened = OpenInto(&env, kDir, TestOptions(), &map);
