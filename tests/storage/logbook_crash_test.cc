@@ -132,7 +132,9 @@ TEST_P(LogbookCrash, EveryAcknowledgedWriteSurvivesSigkill) {
         newest = std::max<uint64_t>(newest, std::stoull(*value));
         any = true;
       }
-      if (any) EXPECT_EQ((newest - first) % 3, 2u) << "a write group survived in part: up to write " << newest;
+      if (any) {
+        EXPECT_EQ((newest - first) % 3, 2u) << "a write group survived in part: up to write " << newest;
+      }
     }
   }
   EXPECT_GE(killed_while_writing, kRounds * 3 / 4) << "the child rarely got to write before being killed";
