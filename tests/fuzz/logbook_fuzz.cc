@@ -1,8 +1,8 @@
 // libFuzzer target: the logbook's decoders (segment scan, both delta
 // encodings, snapshot file) on arbitrary bytes. They must return errors,
 // never crash, hang or allocate beyond their limits (invariant I4). Seeds in
-// corpus/logbook_fuzz: segments of both format versions, a snapshot and a
-// bare compact delta.
+// corpus/logbook_fuzz: segments of format versions 1, 2 and 3 (with a write
+// group), a snapshot and a bare compact delta.
 #include <cstddef>
 #include <cstdint>
 #include <string>
