@@ -103,7 +103,9 @@ class Logbook {
   // they are not in the file, and neither Sync() nor last_sequence() covers
   // them, so none is reported durable before the whole group can be. One
   // group at a time; Append() and these on one thread. A group of one
-  // record is an ordinary record.
+  // record is an ordinary record. A snapshot written while a group is open
+  // must not hold the group's changes (NodeCore takes none then), or a crash
+  // would keep them without the rest.
   void BeginGroup();
   Status EndGroup();
   // Makes every record appended before the call durable (but those of an
