@@ -1,5 +1,8 @@
-// Delta: size estimate and the structural checks decoders rely on.
+// Delta: size estimate, the structural checks decoders rely on, and the
+// join of a write group's deltas.
 #include "storage/delta.h"
+
+#include <algorithm>
 
 namespace parley {
 
@@ -43,6 +46,27 @@ bool Delta::IsWellFormed(std::string* why) const {
     }
   }
   return true;
+}
+
+Delta JoinWriteDeltas(std::vector<Delta> writes) {
+  Delta joined;
+  std::vector<SlotState> changes;
+  for (Delta& write : writes) {
+    joined.context.Join(write.context);
+    for (SlotState& change : write.slots) changes.push_back(std::move(change));
+  }
+  // By slot; stable, so each slot's changes stay in the order written.
+  std::stable_sort(changes.begin(), changes.end(), [](const SlotState& a, const SlotState& b) {
+    return a.key != b.key ? a.key < b.key : a.slot < b.slot;
+  });
+  for (SlotState& change : changes) {
+    if (!joined.slots.empty() && joined.slots.back().key == change.key && joined.slots.back().slot == change.slot) {
+      MergeSlot(joined.slots.back().state, change.state);  // the first change's `after` stays
+    } else {
+      joined.slots.push_back(std::move(change));
+    }
+  }
+  return joined;
 }
 
 }  // namespace parley

@@ -60,4 +60,13 @@ struct Delta {
   bool IsWellFormed(std::string* why) const;
 };
 
+// Joins the deltas of successive writes of one replica (CrdtMap::Apply's,
+// in the order they were made) into one delta that a map joins, and that
+// CrdtMap::Ready admits, exactly as it would the writes one by one: the
+// contexts joined, and per slot the changes' states merged (MergeSlot) with
+// the first change's `after` kept, since the later changes build on the
+// earlier ones carried with them. For a write group that peers must take in
+// one step.
+Delta JoinWriteDeltas(std::vector<Delta> writes);
+
 }  // namespace parley

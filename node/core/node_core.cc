@@ -736,10 +736,25 @@ bool HasQuorumWrite(std::span<const DeltaItem> items) {
 void NodeCore::PushGroup(bool reachable, uint64_t now_ms) {
   std::vector<DeltaItem> items = std::exchange(group_, {});
   const int fanout = std::exchange(group_fanout_, 0);
-  if (!config_.relay && !reachable && !HasQuorumWrite(items)) return;
-  // As few messages as a receiver accepts: within its count of deltas per
-  // batch, and half a frame (a value may be 4 MB; a frame holds 8).
+  const bool has_quorum_write = HasQuorumWrite(items);
+  if (!config_.relay && !reachable && !has_quorum_write) return;
   const size_t max_bytes = config_.limits.max_frame_bytes / 2;
+  // A write group as one delta: a peer checks it, holds it back (if it
+  // lacks a write it builds on), joins it and logs it as one, so the peer's
+  // readers see all of it or none. Not with quorum writes, whose ids travel
+  // per delta, nor beyond what one message holds.
+  if (items.size() > 1 && !has_quorum_write) {
+    size_t bytes = 0;
+    for (const DeltaItem& item : items) bytes += item.delta.ApproximateBytes();
+    if (bytes <= max_bytes) {
+      std::vector<Delta> writes;
+      writes.reserve(items.size());
+      for (DeltaItem& item : items) writes.push_back(std::move(item.delta));
+      items.assign(1, DeltaItem{std::nullopt, JoinWriteDeltas(std::move(writes))});
+    }
+  }
+  // Otherwise as few messages as a receiver accepts: within its count of
+  // deltas per batch, and half a frame (a value may be 4 MB; a frame holds 8).
   DeltaBatchMessage batch;
   size_t bytes = 0;
   for (DeltaItem& item : items) {

@@ -117,15 +117,16 @@ class NodeCore {
   // WriteDone will carry. Refused batches (wrong type, bad argument, a
   // logbook that failed earlier) return the error and change nothing.
   Result<uint64_t> Write(std::span<const Op> ops, Durability durability, uint64_t now_ms);
-  // Writes between these two reach each peer (and the relay) as one message,
-  // which a peer joins in one step, and the logbook as one write group,
-  // which a crash keeps whole or drops whole (Logbook::BeginGroup): a Redis
-  // EXEC's writes. Each is still its own write for the map, its log record
-  // and its WriteDone, which comes once the whole group is durable. A peer
-  // that lacks an earlier write one of them builds on holds that one back
-  // until it has it (see Ready), so this is all-at-once only where nothing
-  // is missing; and a group beyond what one message may hold (Limits:
-  // deltas per batch, half a frame) goes as several.
+  // Writes between these two reach the logbook as one write group, which a
+  // crash keeps whole or drops whole (Logbook::BeginGroup), and each peer
+  // (and the relay) as one delta (JoinWriteDeltas), which a peer holds back
+  // whole if it lacks a write the group builds on (see Ready), then joins
+  // and logs in one step: a Redis EXEC's writes. Each is still its own write
+  // for the map, its log record and its WriteDone, which comes once the
+  // whole group is durable. Quorum writes, whose ids travel per delta, go
+  // as their own deltas in one message, which a peer joins in one step when
+  // it has what they build on and logs as one group; so does a group beyond
+  // half a frame, in as many messages as a receiver's limits need.
   void BeginWriteGroup();
   void EndWriteGroup(uint64_t now_ms);
   void OnSynced(uint64_t durable_sequence, const Status& status, uint64_t now_ms);
@@ -247,8 +248,9 @@ class NodeCore {
   void RequestSync();  // asks the driver for Logbook::Sync() and OnSynced()
   // The batch policy: a sync now, or a timer for an interval after the last.
   void ScheduleBatchSync(uint64_t now_ms);
-  // Sends group_ (one write's delta, or a write group's) by PushDeltas, in
-  // as many messages as a receiver's limits need, and empties it. Sends
+  // Sends group_ (one write's delta, or a write group's, joined into one
+  // where it can be) by PushDeltas, in as many messages as a receiver's
+  // limits need, and empties it. Sends
   // nothing without a relay, a reachable peer or a quorum write (which waits
   // for a first peer): anti-entropy brings peers that appear later up to date.
   void PushGroup(bool reachable, uint64_t now_ms);

@@ -7,9 +7,7 @@
 
 #include <random>
 
-#include "storage/logbook_files.h"
 #include "storage/mem_env.h"
-#include "storage/segment_reader.h"
 #include "tests/node/test_cluster.h"
 #include "tests/support/faulty_env.h"
 #include "tests/support/seed.h"
@@ -250,10 +248,12 @@ TEST(NodeCore, EffectsWhoseEventsNobodyClaimsAnyMoreStillSpread) {
   EXPECT_EQ(c.node(0).core->StateDigest(), c.node(2).core->StateDigest());
 }
 
-// A Redis EXEC's writes: each its own write here, but one packet to each
-// peer, which the peer applies in one step (so no reader there sees some of
-// them without the others) and logs as one write group (so a crash there
-// keeps all or none). Without a group, a packet each.
+// A Redis EXEC's writes: each its own write here, but one delta in one
+// packet to each peer, which the peer joins and logs in one step (so no
+// reader there sees some of them without the others, and a crash there
+// keeps all or none). Without a group, a packet each. Quorum writes, whose
+// ids travel per delta, go as their own deltas, still in one packet, which
+// the peer logs as one write group.
 TEST(NodeCore, AWriteGroupReachesEachPeerAsOnePacket) {
   uint64_t seed = testing::TestSeed();
   SCOPED_TRACE(testing::SeedTrace(seed));
@@ -273,43 +273,79 @@ TEST(NodeCore, AWriteGroupReachesEachPeerAsOnePacket) {
     }
     return packets;
   };
-  auto write_all = [&](const std::string& value) {
+  auto write_all = [&](const std::string& value, Durability durability) {
     for (const char* key : {"a", "b", "c"}) {
-      ASSERT_TRUE(writer.Write(std::vector{Op::Set(key, value)}, Durability::Local(), c.now()).ok());
+      ASSERT_TRUE(writer.Write(std::vector{Op::Set(key, value)}, durability, c.now()).ok());
     }
   };
-  ASSERT_NO_FATAL_FAILURE(write_all("1"));
+  ASSERT_NO_FATAL_FAILURE(write_all("1", Durability::Local()));
   EXPECT_EQ(deliver(writer.TakeOutputs()), 3u);
 
+  // Local writes: one delta.
   writer.BeginWriteGroup();
-  ASSERT_NO_FATAL_FAILURE(write_all("2"));
+  ASSERT_NO_FATAL_FAILURE(write_all("2", Durability::Local()));
   EXPECT_EQ(writer.map().GetRegister("c"), "2") << "applied here at once";
   EXPECT_EQ(deliver(writer.TakeOutputs()), 0u) << "nothing leaves before the group ends";
   writer.EndWriteGroup(c.now());
-  const uint64_t received = peer.stats().packets_received;
-  const uint64_t deltas = peer.stats().deltas_received;
+  NodeStats before = peer.stats();
+  size_t logged = c.LogFlags(1).size();
   EXPECT_EQ(deliver(writer.TakeOutputs()), 1u);
-  EXPECT_EQ(peer.stats().packets_received - received, 1u);
-  EXPECT_EQ(peer.stats().deltas_received - deltas, 3u);
+  EXPECT_EQ(peer.stats().packets_received - before.packets_received, 1u);
+  EXPECT_EQ(peer.stats().deltas_received - before.deltas_received, 1u);
   for (const char* key : {"a", "b", "c"}) EXPECT_EQ(peer.map().GetRegister(key), "2") << key;
+  EXPECT_EQ(c.LogFlags(1).substr(logged), ".");
 
-  // The peer's log ends with the three single writes, then one group.
-  std::string segment;
-  ASSERT_TRUE(ReadFileToString(c.node(1).env.get(), JoinPath("/data/" + c.node(1).name, SegmentFileName(1)),
-                               &segment)
-                  .ok());
-  SegmentScan scan = ScanSegment(segment, 1 << 20);
-  ASSERT_GE(scan.records.size(), 6u);
-  std::vector<bool> flags;
-  for (size_t i = scan.records.size() - 6; i < scan.records.size(); ++i) {
-    flags.push_back(scan.records[i].group_continues);
-  }
-  EXPECT_EQ(flags, (std::vector<bool>{false, false, false, true, true, false}));
+  // Quorum writes: three deltas, one packet, one write group in the log.
+  writer.BeginWriteGroup();
+  ASSERT_NO_FATAL_FAILURE(write_all("3", Durability::Quorum(2)));
+  writer.EndWriteGroup(c.now());
+  before = peer.stats();
+  logged = c.LogFlags(1).size();
+  EXPECT_EQ(deliver(writer.TakeOutputs()), 1u);
+  EXPECT_EQ(peer.stats().deltas_received - before.deltas_received, 3u);
+  for (const char* key : {"a", "b", "c"}) EXPECT_EQ(peer.map().GetRegister(key), "3") << key;
+  EXPECT_EQ(c.LogFlags(1).substr(logged), "++.");
 }
 
-// A group larger than a receiver accepts in one message (here 2 deltas per
-// batch) goes as several messages, all of which the peer takes; sent as one,
-// the peer would drop it as malformed.
+// A write group that builds on a write a peer missed is held back there
+// whole: the peer's readers see none of it until the missed write arrives
+// (pulled from the writer), then all of it. (Sent as separate deltas, the
+// writes that did not build on the missed one were joined at once.)
+TEST(NodeCore, AWriteGroupThatBuildsOnAMissedWriteIsHeldWhole) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  TestCluster c(seed);
+  NodeConfig config = HoldTestConfig();
+  ASSERT_NO_FATAL_FAILURE(StartThree(c, config));
+  ASSERT_TRUE(c.Write(0, {Op::Set("k", "a")}).ok());
+  c.Run(10);
+  c.cut.insert({1, 2});
+  ASSERT_TRUE(c.Write(1, {Op::Set("k", "b1")}).ok());  // node 2 misses it
+  c.Run(10);
+  c.cut.clear();
+  NodeCore& writer = *c.node(1).core;
+  writer.BeginWriteGroup();
+  for (const Op& op : {Op::Set("x", "1"), Op::Set("k", "b2"), Op::Set("y", "1")}) {
+    ASSERT_TRUE(writer.Write(std::span<const Op>(&op, 1), Durability::Local(), c.now()).ok());
+  }
+  writer.EndWriteGroup(c.now());
+  c.CollectOutputs(1);
+  c.Run(10);
+  const NodeCore& n2 = *c.node(2).core;
+  EXPECT_EQ(n2.stats().deltas_held, 1u);
+  EXPECT_EQ(n2.map().GetRegister("k"), "a");
+  EXPECT_EQ(n2.map().GetRegister("x"), std::nullopt) << "a part of the group is visible";
+  EXPECT_EQ(n2.map().GetRegister("y"), std::nullopt) << "a part of the group is visible";
+  c.Run(config.sync.hold_pull_ms + 10);
+  EXPECT_EQ(n2.map().GetRegister("k"), "b2");
+  EXPECT_EQ(n2.map().GetRegister("x"), "1");
+  EXPECT_EQ(n2.map().GetRegister("y"), "1");
+}
+
+// A group that must travel as separate deltas (quorum writes) and is
+// larger than a receiver accepts in one message (here 2 deltas per batch)
+// goes as several messages, all of which the peer takes; sent as one, the
+// peer would drop it as malformed.
 TEST(NodeCore, AWriteGroupBeyondTheBatchLimitGoesAsSeveralMessages) {
   uint64_t seed = testing::TestSeed();
   SCOPED_TRACE(testing::SeedTrace(seed));
@@ -322,7 +358,8 @@ TEST(NodeCore, AWriteGroupBeyondTheBatchLimitGoesAsSeveralMessages) {
   NodeCore& peer = *c.node(1).core;
   writer.BeginWriteGroup();
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(writer.Write(std::vector{Op::Incr("k" + std::to_string(i), 1)}, Durability::Local(), c.now()).ok());
+    ASSERT_TRUE(
+        writer.Write(std::vector{Op::Incr("k" + std::to_string(i), 1)}, Durability::Quorum(2), c.now()).ok());
   }
   writer.EndWriteGroup(c.now());
   const NodeStats before = peer.stats();

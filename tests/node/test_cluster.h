@@ -19,7 +19,9 @@
 
 #include "node/core/node_core.h"
 #include "storage/logbook.h"
+#include "storage/logbook_files.h"
 #include "storage/mem_env.h"
+#include "storage/segment_reader.h"
 
 namespace parley::testing {
 
@@ -173,6 +175,21 @@ class TestCluster {
         }
       }
     }
+  }
+
+  // Node i's log (with logbooks, before its first segment rolls), a
+  // character per record: '+' if the next record belongs to the same write
+  // group (Logbook::BeginGroup), else '.'.
+  std::string LogFlags(size_t i) const {
+    std::string segment;
+    EXPECT_TRUE(ReadFileToString(nodes_[i]->env.get(), JoinPath("/data/" + nodes_[i]->name, SegmentFileName(1)),
+                                 &segment)
+                    .ok());
+    SegmentScan scan = ScanSegment(segment, 1 << 20);
+    EXPECT_FALSE(scan.damage);
+    std::string flags;
+    for (const SegmentRecord& r : scan.records) flags += r.group_continues ? '+' : '.';
+    return flags;
   }
 
   bool AllSameDigest() const {

@@ -147,6 +147,69 @@ TEST_F(CrdtProperties, DeltasInAnyOrderDuplicatedOrGroupedGiveTheFullJoin) {
   }
 }
 
+// A write group's deltas joined into one (JoinWriteDeltas, as a node sends
+// a Redis EXEC to its peers) act as the writes did one by one: a replica
+// may join the joined delta exactly when it could join every write in turn,
+// it then ends in the same state, and once it has what the writer had
+// before the group, it can.
+TEST_F(CrdtProperties, AWriteGroupJoinedIntoOneDeltaActsAsItsWritesInTurn) {
+  SCOPED_TRACE(testing::SeedTrace(seed_));
+  std::mt19937_64 rng(seed_);
+  int ready_rounds = 0, unready_rounds = 0;
+  for (int round = 0; round < 300; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    History h = MakeHistory(rng, 3, 40);
+    CrdtMap& writer = *h.replicas[0];
+    const Delta writer_before = writer.ExportState();
+    std::vector<Delta> writes;
+    const int n = 2 + static_cast<int>(rng() % 5);
+    for (int i = 0; i < n; ++i) {
+      std::vector<Op> ops{RandomOp(rng)};
+      if (rng() % 3 == 0) ops.push_back(RandomOp(rng));
+      Result<Delta> delta = writer.Apply(ops, MakeTimestamp(100 + i, 0));
+      if (delta.ok() && !delta->empty()) writes.push_back(*delta);
+    }
+    if (writes.size() < 2) continue;
+    const Delta joined = JoinWriteDeltas(writes);
+    std::string why;
+    ASSERT_TRUE(joined.IsWellFormed(&why)) << why;
+
+    auto receiver = [&] {
+      auto r = std::make_unique<CrdtMap>(4242);
+      EXPECT_TRUE(r->Join(h.replicas[1]->ExportState()).ok());
+      return r;
+    };
+    auto one_by_one = receiver();
+    bool all_ready = true;
+    for (const Delta& w : writes) {
+      if (!one_by_one->Ready(w)) {
+        all_ready = false;
+        break;
+      }
+      ASSERT_TRUE(one_by_one->Join(w).ok());
+    }
+    auto at_once = receiver();
+    ASSERT_EQ(at_once->Ready(joined), all_ready);
+    (all_ready ? ready_rounds : unready_rounds)++;
+    if (all_ready) {
+      ASSERT_TRUE(at_once->Join(joined).ok());
+      ASSERT_EQ(at_once->CanonicalEncoding(), one_by_one->CanonicalEncoding());
+    }
+    // With the writer's state from before the group, it is ready, and the
+    // replica ends where the writer's state after the group takes it.
+    auto caught_up = receiver();
+    ASSERT_TRUE(caught_up->Join(writer_before).ok());
+    ASSERT_TRUE(caught_up->Ready(joined));
+    ASSERT_TRUE(caught_up->Join(joined).ok());
+    auto expected = receiver();
+    ASSERT_TRUE(expected->Join(writer.ExportState()).ok());
+    ASSERT_EQ(caught_up->CanonicalEncoding(), expected->CanonicalEncoding());
+  }
+  // Both sides of the equivalence were exercised.
+  EXPECT_GT(ready_rounds, 20);
+  EXPECT_GT(unready_rounds, 20);
+}
+
 // Runs anti-entropy from `from` to `to` until `to` has nothing left to learn:
 // each round joins `from`'s chunks of what `to` lacks, optionally letting
 // `mangle` change them first.
