@@ -229,6 +229,50 @@ TEST(RespServerTest, TwoNodesConvergeAndNotifyAcrossTheFleet) {
   EXPECT_TRUE(Eventually(on_b, {"GET", "hits"}, "8"));
 }
 
+// A client of another node never sees part of a transaction: while node a
+// runs EXECs that set two keys to the same number, MGET on node b must find
+// them equal every time. (With EXEC's writes sent one by one, 4 runs in 5
+// saw a torn pair, such as [213, 212].)
+TEST(RespServerTest, ATransactionReachesAnotherNodeWhole) {
+  TestNode a("a");
+  TestNode b("b", {a.gossip()});
+  RespClient writer(a.resp_port());
+  RespClient reader(b.resp_port());
+  EXPECT_EQ(writer.Command({"SET", "ready", "1"}), "OK");
+  ASSERT_TRUE(Eventually(reader, {"GET", "ready"}, "1")) << "node b never joined";
+  constexpr int kTransactions = 1000;
+  std::thread writing([&] {
+    for (int i = 1; i <= kTransactions; ++i) {
+      const std::string n = std::to_string(i);
+      writer.Send({"MULTI"});
+      writer.Send({"SET", "pair:a", n});
+      writer.Send({"INCR", "pair:count"});
+      writer.Send({"SET", "pair:b", n});
+      writer.Send({"EXEC"});
+      for (int reply = 0; reply < 5; ++reply) writer.Read();
+    }
+  });
+  int reads = 0, torn = 0;
+  std::string last;
+  const std::string final_state = "[" + std::to_string(kTransactions) + ", " + std::to_string(kTransactions) + "]";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (last != final_state && std::chrono::steady_clock::now() < deadline) {
+    last = reader.Command({"MGET", "pair:a", "pair:b"});
+    ++reads;
+    // "[a, b]": the two halves must match (both nil before the first).
+    const size_t comma = last.find(", ");
+    if (comma == std::string::npos || last.substr(1, comma - 1) != last.substr(comma + 2, last.size() - comma - 3)) {
+      ++torn;
+      ADD_FAILURE() << "read " << reads << " saw part of a transaction: " << last;
+      if (torn > 5) break;
+    }
+  }
+  writing.join();
+  EXPECT_EQ(last, final_state);
+  EXPECT_TRUE(Eventually(reader, {"GET", "pair:count"}, std::to_string(kTransactions)));
+  EXPECT_GT(reads, 10);
+}
+
 }  // namespace
 }  // namespace parley::resp
 
