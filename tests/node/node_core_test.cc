@@ -158,15 +158,20 @@ void StartNodes(TestCluster& c, const NodeConfig& config, size_t count) {
 
 void StartThree(TestCluster& c, const NodeConfig& config) { StartNodes(c, config, 3); }
 
-// Node 2 misses node 1's first write on "k" ("b1") and gets its second
-// ("b2"), which it holds: its slot lacks the entry "b2" replaced.
-void HoldNodeOnesSecondWriteAtNodeTwo(TestCluster& c) {
+// All nodes get node 0's "k" = "a"; node 2 misses node 1's "k" = "b1".
+void NodeTwoMissesNodeOnesFirstWrite(TestCluster& c) {
   ASSERT_TRUE(c.Write(0, {Op::Set("k", "a")}).ok());
   c.Run(10);
   c.cut.insert({1, 2});
   ASSERT_TRUE(c.Write(1, {Op::Set("k", "b1")}).ok());
   c.Run(10);
   c.cut.clear();
+}
+
+// Node 2 misses node 1's first write on "k" ("b1") and gets its second
+// ("b2"), which it holds: its slot lacks the entry "b2" replaced.
+void HoldNodeOnesSecondWriteAtNodeTwo(TestCluster& c) {
+  ASSERT_NO_FATAL_FAILURE(NodeTwoMissesNodeOnesFirstWrite(c));
   ASSERT_TRUE(c.Write(1, {Op::Set("k", "b2")}).ok());
   c.Run(10);
   ASSERT_EQ(c.node(2).core->stats().deltas_held, 1u);
@@ -317,12 +322,7 @@ TEST(NodeCore, AWriteGroupThatBuildsOnAMissedWriteIsHeldWhole) {
   TestCluster c(seed);
   NodeConfig config = HoldTestConfig();
   ASSERT_NO_FATAL_FAILURE(StartThree(c, config));
-  ASSERT_TRUE(c.Write(0, {Op::Set("k", "a")}).ok());
-  c.Run(10);
-  c.cut.insert({1, 2});
-  ASSERT_TRUE(c.Write(1, {Op::Set("k", "b1")}).ok());  // node 2 misses it
-  c.Run(10);
-  c.cut.clear();
+  ASSERT_NO_FATAL_FAILURE(NodeTwoMissesNodeOnesFirstWrite(c));
   NodeCore& writer = *c.node(1).core;
   writer.BeginWriteGroup();
   for (const Op& op : {Op::Set("x", "1"), Op::Set("k", "b2"), Op::Set("y", "1")}) {
