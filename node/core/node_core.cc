@@ -463,8 +463,9 @@ void NodeCore::MergeWaiting(const Delta& joined, uint64_t now_ms) {
 
 void NodeCore::HandleDeltas(const std::string& sender, const Address& from, const DeltaBatchMessage& batch,
                             uint64_t now_ms) {
-  // The batch's records (a writer's EXEC, or what a neighbour gathered) go
-  // into the logbook as one group, so a crash here keeps all or none.
+  // The batch's records go into the logbook as one group, so a crash here
+  // keeps all or none: a write group that travels as several deltas (quorum
+  // writes; see EndWriteGroup) is joined in this one call.
   const bool log_group = batch.deltas.size() > 1 && !log_group_open_;
   if (log_group) OpenLogGroup();
   HandleDeltaItems(sender, from, batch, now_ms);
