@@ -732,6 +732,11 @@ namespace {
 bool HasQuorumWrite(std::span<const DeltaItem> items) {
   return std::any_of(items.begin(), items.end(), [](const DeltaItem& d) { return d.write_id.has_value(); });
 }
+size_t ApproximateBytes(std::span<const DeltaItem> items) {
+  size_t bytes = 0;
+  for (const DeltaItem& item : items) bytes += item.delta.ApproximateBytes();
+  return bytes;
+}
 }  // namespace
 
 void NodeCore::PushGroup(bool reachable, uint64_t now_ms) {
@@ -744,19 +749,20 @@ void NodeCore::PushGroup(bool reachable, uint64_t now_ms) {
   // lacks a write it builds on), joins it and logs it as one, so the peer's
   // readers see all of it or none. Not with quorum writes, whose ids travel
   // per delta, nor beyond what one message holds.
-  if (items.size() > 1 && !has_quorum_write) {
-    size_t bytes = 0;
-    for (const DeltaItem& item : items) bytes += item.delta.ApproximateBytes();
-    if (bytes <= max_bytes) {
-      std::vector<Delta> writes;
-      writes.reserve(items.size());
-      for (DeltaItem& item : items) writes.push_back(std::move(item.delta));
-      items.assign(1, DeltaItem{std::nullopt, JoinWriteDeltas(std::move(writes))});
-    }
+  if (items.size() > 1 && !has_quorum_write && ApproximateBytes(items) <= max_bytes) {
+    std::vector<Delta> writes;
+    writes.reserve(items.size());
+    for (DeltaItem& item : items) writes.push_back(std::move(item.delta));
+    items.assign(1, DeltaItem{std::nullopt, JoinWriteDeltas(std::move(writes))});
+  }
+  DeltaBatchMessage batch;
+  if (items.size() == 1) {  // a single write, or a joined group: one message, nothing to weigh
+    batch.deltas = std::move(items);
+    PushDeltas(std::move(batch), fanout, reachable, now_ms);
+    return;
   }
   // Otherwise as few messages as a receiver accepts: within its count of
   // deltas per batch, and half a frame (a value may be 4 MB; a frame holds 8).
-  DeltaBatchMessage batch;
   size_t bytes = 0;
   for (DeltaItem& item : items) {
     const size_t item_bytes = item.delta.ApproximateBytes();
@@ -810,9 +816,7 @@ void NodeCore::PushDeltas(DeltaBatchMessage batch, int fanout, bool reachable, u
   // queue for the first peer (libparley's example writes right at start-up).
   if (!has_quorum_write && !reachable) return;
   // An estimate first, so a big delta is never encoded for nothing.
-  size_t bytes = 16;
-  for (const DeltaItem& item : batch.deltas) bytes += item.delta.ApproximateBytes();
-  if (bytes <= config_.sync.piggyback_max_bytes) {
+  if (16 + ApproximateBytes(batch.deltas) <= config_.sync.piggyback_max_bytes) {
     batch.hops = static_cast<uint8_t>(config_.sync.max_hops);  // receivers need not forward
     broadcasts_.Push(EncodeMessage(batch), std::nullopt);
   }

@@ -2,10 +2,11 @@
 //
 // As in Redis, EXEC runs the queued commands one after another with no other
 // client's command in between, and a command that fails at run time (say
-// WRONGTYPE) does not stop the rest. Its writes reach each other node in one
-// message, which that node applies in one step, as a Redis replica applies
-// a transaction; a node that missed an earlier write one of them builds on
-// holds that one back until it has it (NodeCore::BeginWriteGroup).
+// WRONGTYPE) does not stop the rest. Its writes are one write group: one
+// change for each other node, which that node applies in one step (or holds
+// back whole until it has a write the group builds on), as a Redis replica
+// applies a transaction, and one group in every logbook, which a crash keeps
+// whole or drops whole (NodeCore::BeginWriteGroup).
 #include "node/resp/command_handlers.h"
 
 namespace parley::resp {

@@ -37,8 +37,9 @@ class RespBackend {
   // runs once, when the write is acknowledged (or failed to become
   // durable): later, or before Write() returns (an in-memory node).
   virtual Status Write(std::span<const Op> ops, WriteCallback done) = 0;
-  // The writes between these two reach other nodes together (EXEC's; see
-  // NodeCore::BeginWriteGroup). A backend without peers need not care.
+  // The writes between these two are one write group, seen and kept whole
+  // (EXEC's; see NodeCore::BeginWriteGroup). A backend without peers or a
+  // logbook need not care.
   virtual void BeginWriteGroup() {}
   virtual void EndWriteGroup() {}
 

@@ -102,8 +102,9 @@ class NodeRuntime {
   // which then stays with the caller; once accepted, `done` runs exactly
   // once, possibly before Submit() returns (an in-memory node).
   Status Submit(std::span<const Op> ops, Durability durability, WriteCallback&& done);
-  // Writes submitted between these two reach each peer as one message
-  // (NodeCore::BeginWriteGroup); the end must come in the same loop turn.
+  // Writes submitted between these two are one write group: one change for
+  // each peer and one group in the logbook (NodeCore::BeginWriteGroup); the
+  // end must come in the same loop turn.
   void BeginWriteGroup();
   void EndWriteGroup();
   // Calls `on_change(key)` for every visible change of a key under `prefix`.
