@@ -464,8 +464,8 @@ void NodeCore::MergeWaiting(const Delta& joined, uint64_t now_ms) {
 void NodeCore::HandleDeltas(const std::string& sender, const Address& from, const DeltaBatchMessage& batch,
                             uint64_t now_ms) {
   // The batch's records go into the logbook as one group, so a crash here
-  // keeps all or none: a write group that travels as several deltas (quorum
-  // writes; see EndWriteGroup) is joined in this one call.
+  // keeps all or none: a write group that travels as several deltas (one
+  // over half a frame; see PushGroup) is joined in this one call.
   const bool log_group = batch.deltas.size() > 1 && !log_group_open_;
   if (log_group) OpenLogGroup();
   HandleDeltaItems(sender, from, batch, now_ms);
@@ -545,15 +545,35 @@ void NodeCore::HandleDigest(const std::string& sender, const Address& from, cons
 
 void NodeCore::HandleDurableAcks(const std::string& sender, const DurableAckMessage& m, uint64_t now_ms) {
   for (const Dot& dot : m.writes) {
-    auto it = quorum_writes_.find(dot);
-    if (it == quorum_writes_.end()) continue;
-    auto pw = pending_writes_.find(it->second);
-    if (pw != pending_writes_.end()) {
-      pw->second.confirmed.insert(sender);
-      settle_needed_ = true;
+    auto [first, last] = quorum_writes_.equal_range(dot);
+    for (auto it = first; it != last; ++it) {
+      auto pw = pending_writes_.find(it->second);
+      if (pw != pending_writes_.end()) {
+        pw->second.confirmed.insert(sender);
+        settle_needed_ = true;
+      }
     }
   }
   SettleWrites(now_ms);
+}
+
+void NodeCore::ConfirmWithGroup(const Dot& write, const Dot& group) {
+  auto it = quorum_writes_.find(write);
+  if (it == quorum_writes_.end()) return;
+  const uint64_t id = it->second;
+  quorum_writes_.erase(it);
+  quorum_writes_.emplace(group, id);
+  pending_writes_.at(id).dot = group;
+}
+
+void NodeCore::ForgetQuorumWrite(const Dot& dot, uint64_t id) {
+  auto [first, last] = quorum_writes_.equal_range(dot);
+  for (auto it = first; it != last; ++it) {
+    if (it->second == id) {
+      quorum_writes_.erase(it);
+      return;
+    }
+  }
 }
 
 // ---- writing ----------------------------------------------------------------------------
@@ -689,7 +709,7 @@ Result<uint64_t> NodeCore::Write(std::span<const Op> ops, Durability durability,
     pending_writes_[id] = pw;
     if (pw.sequence <= durable_sequence_) settle_needed_ = true;
     if (pw.needed > 1) next_quorum_deadline_ = std::min(next_quorum_deadline_, pw.deadline);
-    if (durability.nodes > 1) quorum_writes_[dot] = id;
+    if (durability.nodes > 1) quorum_writes_.emplace(dot, id);
   }
 
   if (!watches_.empty()) {
@@ -747,13 +767,20 @@ void NodeCore::PushGroup(bool reachable, uint64_t now_ms) {
   const size_t max_bytes = config_.limits.max_frame_bytes / 2;
   // A write group as one delta: a peer checks it, holds it back (if it
   // lacks a write it builds on), joins it and logs it as one, so the peer's
-  // readers see all of it or none. Not with quorum writes, whose ids travel
-  // per delta, nor beyond what one message holds.
-  if (items.size() > 1 && !has_quorum_write && ApproximateBytes(items) <= max_bytes) {
+  // readers see all of it or none. Not beyond what one message holds.
+  if (items.size() > 1 && ApproximateBytes(items) <= max_bytes) {
+    std::optional<Dot> confirm;
     std::vector<Delta> writes;
     writes.reserve(items.size());
-    for (DeltaItem& item : items) writes.push_back(std::move(item.delta));
-    items.assign(1, DeltaItem{std::nullopt, JoinWriteDeltas(std::move(writes))});
+    for (DeltaItem& item : items) {
+      if (item.write_id && !confirm) {
+        confirm = item.write_id;
+      } else if (item.write_id) {
+        ConfirmWithGroup(*item.write_id, *confirm);
+      }
+      writes.push_back(std::move(item.delta));
+    }
+    items.assign(1, DeltaItem{confirm, JoinWriteDeltas(std::move(writes))});
   }
   DeltaBatchMessage batch;
   if (items.size() == 1) {  // a single write, or a joined group: one message, nothing to weigh
@@ -870,7 +897,7 @@ void NodeCore::OnSynced(uint64_t durable_sequence, const Status& status, uint64_
     for (auto it = pending_writes_.begin(); it != pending_writes_.end();) {
       if (!it->second.local_durable && it->second.sequence > durable_sequence_) {
         outputs_.writes.push_back(WriteDone{it->first, failed});
-        quorum_writes_.erase(it->second.dot);
+        ForgetQuorumWrite(it->second.dot, it->first);
         it = pending_writes_.erase(it);
       } else {
         ++it;
@@ -929,7 +956,7 @@ void NodeCore::SettleWrites(uint64_t now_ms) {
     }
     if (done) {
       outputs_.writes.push_back(WriteDone{it->first, *done});
-      quorum_writes_.erase(w.dot);
+      ForgetQuorumWrite(w.dot, it->first);
       it = pending_writes_.erase(it);
     } else {
       if (w.needed > 1) next_quorum_deadline_ = std::min(next_quorum_deadline_, w.deadline);

@@ -123,10 +123,11 @@ class NodeCore {
   // whole if it lacks a write the group builds on (see Ready), then joins
   // and logs in one step: a Redis EXEC's writes. Each is still its own write
   // for the map, its log record and its WriteDone, which comes once the
-  // whole group is durable. Quorum writes, whose ids travel per delta, go
-  // as their own deltas in one message, which a peer joins in one step when
-  // it has what they build on and logs as one group; so does a group beyond
-  // half a frame, in as many messages as a receiver's limits need.
+  // whole group is durable. A quorum write of the group settles when enough
+  // peers confirm the joined delta. A group beyond half a frame goes as its
+  // writes' own deltas, in as many messages as a receiver's limits need,
+  // which a peer joins in one step when it has what they build on and logs
+  // as one group.
   void BeginWriteGroup();
   void EndWriteGroup(uint64_t now_ms);
   void OnSynced(uint64_t durable_sequence, const Status& status, uint64_t now_ms);
@@ -166,7 +167,7 @@ class NodeCore {
   NodeCore(NodeConfig config, ReplicaId replica, Logbook* logbook);
 
   struct PendingWrite {
-    Dot dot;
+    Dot dot;  // the dot peers confirm: the write's own, or its joined group's (PushGroup)
     uint64_t sequence = 0;
     int needed = 1;
     uint64_t deadline = 0;  // quorum writes only
@@ -218,6 +219,11 @@ class NodeCore {
   // Sends the chunks of one answer to `to`, numbered, the last one marked.
   void SendChunks(const Address& to, std::vector<Delta> chunks);
   void HandleDurableAcks(const std::string& sender, const DurableAckMessage& m, uint64_t now_ms);
+  // The quorum write of dot `write` travels in a joined group whose peers
+  // confirm dot `group` (another of its quorum writes): it settles by those.
+  void ConfirmWithGroup(const Dot& write, const Dot& group);
+  // Drops write `id`'s entry under `dot` from quorum_writes_.
+  void ForgetQuorumWrite(const Dot& dot, uint64_t id);
   // Clock skew: notes a received timestamp `ahead_ms` past this node's
   // clock (0: none), after moving the recent-skew windows on to now_ms.
   void NoteClockAhead(uint64_t ahead_ms, uint64_t now_ms);
@@ -295,7 +301,9 @@ class NodeCore {
   };
   std::deque<LocalWrite> local_writes_;
   std::map<uint64_t, PendingWrite> pending_writes_;  // quorum writes, by id
-  std::map<Dot, uint64_t> quorum_writes_;  // dot -> write id
+  // Confirmed dot -> write ids: one each, or a joined group's quorum writes
+  // under the dot of its first (PushGroup).
+  std::multimap<Dot, uint64_t> quorum_writes_;
   std::vector<PendingConfirm> pending_confirms_;
   // Write deltas that arrived before a change they build on, oldest first.
   // A write's delta carries only its change (SlotState::after), so it waits

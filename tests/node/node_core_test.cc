@@ -256,9 +256,8 @@ TEST(NodeCore, EffectsWhoseEventsNobodyClaimsAnyMoreStillSpread) {
 // A Redis EXEC's writes: each its own write here, but one delta in one
 // packet to each peer, which the peer joins and logs in one step (so no
 // reader there sees some of them without the others, and a crash there
-// keeps all or none). Without a group, a packet each. Quorum writes, whose
-// ids travel per delta, go as their own deltas, still in one packet, which
-// the peer logs as one write group.
+// keeps all or none). Without a group, a packet each. Quorum writes too
+// travel as one delta (QuorumWritesOfAGroupSettleByItsOneDelta).
 TEST(NodeCore, AWriteGroupReachesEachPeerAsOnePacket) {
   uint64_t seed = testing::TestSeed();
   SCOPED_TRACE(testing::SeedTrace(seed));
@@ -300,52 +299,56 @@ TEST(NodeCore, AWriteGroupReachesEachPeerAsOnePacket) {
   for (const char* key : {"a", "b", "c"}) EXPECT_EQ(peer.map().GetRegister(key), "2") << key;
   EXPECT_EQ(c.LogFlags(1).substr(logged), ".");
 
-  // Quorum writes: three deltas, one packet, one write group in the log.
+  // Quorum writes: one delta as well.
   writer.BeginWriteGroup();
   ASSERT_NO_FATAL_FAILURE(write_all("3", Durability::Quorum(2)));
   writer.EndWriteGroup(c.now());
   before = peer.stats();
   logged = c.LogFlags(1).size();
   EXPECT_EQ(deliver(writer.TakeOutputs()), 1u);
-  EXPECT_EQ(peer.stats().deltas_received - before.deltas_received, 3u);
+  EXPECT_EQ(peer.stats().deltas_received - before.deltas_received, 1u);
   for (const char* key : {"a", "b", "c"}) EXPECT_EQ(peer.map().GetRegister(key), "3") << key;
-  EXPECT_EQ(c.LogFlags(1).substr(logged), "++.");
+  EXPECT_EQ(c.LogFlags(1).substr(logged), ".");
 }
 
 // A write group that builds on a write a peer missed is held back there
 // whole: the peer's readers see none of it until the missed write arrives
 // (pulled from the writer), then all of it. (Sent as separate deltas, the
-// writes that did not build on the missed one were joined at once.)
+// writes that did not build on the missed one were joined at once.) Made
+// with local and with quorum durability.
 TEST(NodeCore, AWriteGroupThatBuildsOnAMissedWriteIsHeldWhole) {
   uint64_t seed = testing::TestSeed();
   SCOPED_TRACE(testing::SeedTrace(seed));
-  TestCluster c(seed);
-  NodeConfig config = HoldTestConfig();
-  ASSERT_NO_FATAL_FAILURE(StartThree(c, config));
-  ASSERT_NO_FATAL_FAILURE(NodeTwoMissesNodeOnesFirstWrite(c));
-  NodeCore& writer = *c.node(1).core;
-  writer.BeginWriteGroup();
-  for (const Op& op : {Op::Set("x", "1"), Op::Set("k", "b2"), Op::Set("y", "1")}) {
-    ASSERT_TRUE(writer.Write(std::span<const Op>(&op, 1), Durability::Local(), c.now()).ok());
+  for (Durability durability : {Durability::Local(), Durability::Quorum(2, 5000)}) {
+    SCOPED_TRACE("durability nodes " + std::to_string(durability.nodes));
+    TestCluster c(seed);
+    NodeConfig config = HoldTestConfig();
+    ASSERT_NO_FATAL_FAILURE(StartThree(c, config));
+    ASSERT_NO_FATAL_FAILURE(NodeTwoMissesNodeOnesFirstWrite(c));
+    NodeCore& writer = *c.node(1).core;
+    writer.BeginWriteGroup();
+    for (const Op& op : {Op::Set("x", "1"), Op::Set("k", "b2"), Op::Set("y", "1")}) {
+      ASSERT_TRUE(writer.Write(std::span<const Op>(&op, 1), durability, c.now()).ok());
+    }
+    writer.EndWriteGroup(c.now());
+    c.CollectOutputs(1);
+    c.Run(10);
+    const NodeCore& n2 = *c.node(2).core;
+    EXPECT_EQ(n2.stats().deltas_held, 1u);
+    EXPECT_EQ(n2.map().GetRegister("k"), "a");
+    EXPECT_EQ(n2.map().GetRegister("x"), std::nullopt) << "a part of the group is visible";
+    EXPECT_EQ(n2.map().GetRegister("y"), std::nullopt) << "a part of the group is visible";
+    c.Run(config.sync.hold_pull_ms + 10);
+    EXPECT_EQ(n2.map().GetRegister("k"), "b2");
+    EXPECT_EQ(n2.map().GetRegister("x"), "1");
+    EXPECT_EQ(n2.map().GetRegister("y"), "1");
   }
-  writer.EndWriteGroup(c.now());
-  c.CollectOutputs(1);
-  c.Run(10);
-  const NodeCore& n2 = *c.node(2).core;
-  EXPECT_EQ(n2.stats().deltas_held, 1u);
-  EXPECT_EQ(n2.map().GetRegister("k"), "a");
-  EXPECT_EQ(n2.map().GetRegister("x"), std::nullopt) << "a part of the group is visible";
-  EXPECT_EQ(n2.map().GetRegister("y"), std::nullopt) << "a part of the group is visible";
-  c.Run(config.sync.hold_pull_ms + 10);
-  EXPECT_EQ(n2.map().GetRegister("k"), "b2");
-  EXPECT_EQ(n2.map().GetRegister("x"), "1");
-  EXPECT_EQ(n2.map().GetRegister("y"), "1");
 }
 
-// A group that must travel as separate deltas (quorum writes) and is
-// larger than a receiver accepts in one message (here 2 deltas per batch)
-// goes as several messages, all of which the peer takes; sent as one, the
-// peer would drop it as malformed.
+// A group too big to travel as one delta (over half a frame, here 32 KB)
+// goes as its writes' deltas, and in several messages where a receiver
+// accepts fewer in one (here 2 deltas per batch), all of which the peer
+// takes; sent as one, the peer would drop it as malformed.
 TEST(NodeCore, AWriteGroupBeyondTheBatchLimitGoesAsSeveralMessages) {
   uint64_t seed = testing::TestSeed();
   SCOPED_TRACE(testing::SeedTrace(seed));
@@ -353,22 +356,28 @@ TEST(NodeCore, AWriteGroupBeyondTheBatchLimitGoesAsSeveralMessages) {
   NodeConfig config;
   config.sync.piggyback_max_bytes = 0;
   config.limits.max_deltas_per_batch = 2;
+  config.limits.max_frame_bytes = 64 << 10;
   ASSERT_NO_FATAL_FAILURE(StartThree(c, config));
   NodeCore& writer = *c.node(0).core;
   NodeCore& peer = *c.node(1).core;
+  const std::string value(8 << 10, 'v');  // 5 x 8 KB: over half a frame, two in one under it
   writer.BeginWriteGroup();
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(
-        writer.Write(std::vector{Op::Incr("k" + std::to_string(i), 1)}, Durability::Quorum(2), c.now()).ok());
+    ASSERT_TRUE(writer.Write(std::vector{Op::Set("k" + std::to_string(i), value)}, Durability::Local(), c.now()).ok());
   }
   writer.EndWriteGroup(c.now());
   const NodeStats before = peer.stats();
+  size_t frames = 0;
   for (const OutgoingPacket& p : writer.TakeOutputs().packets) {
-    if (p.to == c.node(1).address) peer.Receive(c.node(0).address, p.transport, p.bytes, c.now());
+    if (p.to != c.node(1).address) continue;
+    ASSERT_EQ(p.transport, Transport::kFrame);
+    peer.Receive(c.node(0).address, p.transport, std::string_view(p.bytes).substr(4), c.now());  // unprefixed
+    ++frames;
   }
+  EXPECT_EQ(frames, 3u);
   EXPECT_EQ(peer.stats().packets_dropped, before.packets_dropped);
   EXPECT_EQ(peer.stats().deltas_received - before.deltas_received, 5u);
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(peer.map().GetCounter("k" + std::to_string(i)), 1) << i;
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(peer.map().GetRegister("k" + std::to_string(i)) == value) << i;
 }
 
 // A held delta can name many big slots; their states come back in several
@@ -986,6 +995,54 @@ TEST(NodeCore, QuorumWriteWaitsForSecondDurableNode) {
   c.Run(10);
   ASSERT_EQ(c.node(0).done.size(), 2u);
   EXPECT_EQ(c.node(0).done[1].write, *local);
+}
+
+// A write group's quorum writes travel in its one delta, whose confirmation
+// by a peer counts for each of them; each settles by its own quorum, and a
+// local write of the group by this node's disk alone. (Before, a group
+// with quorum writes went as separate deltas, and a peer lacking what one
+// of them built on showed the others.)
+TEST(NodeCore, QuorumWritesOfAGroupSettleByItsOneDelta) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  TestCluster c(seed, /*with_logbooks=*/true);
+  NodeConfig cfg;
+  cfg.sync_policy = SyncPolicy::kAlways;
+  for (int i = 0; i < 3; ++i) c.Add(cfg);
+  c.Run(3000);
+  c.node(1).hold_syncs = true;  // slow disks
+  c.node(2).hold_syncs = true;
+  NodeCore& writer = *c.node(0).core;
+  const size_t logged = c.LogFlags(1).size();
+  writer.BeginWriteGroup();
+  auto two = writer.Write(std::vector{Op::Set("a", "1")}, Durability::Quorum(2, 5000), c.now());
+  auto local = writer.Write(std::vector{Op::Set("b", "1")}, Durability::Local(), c.now());
+  auto three = writer.Write(std::vector{Op::Set("c", "1")}, Durability::Quorum(3, 5000), c.now());
+  writer.EndWriteGroup(c.now());
+  ASSERT_TRUE(two.ok() && local.ok() && three.ok());
+  c.CollectOutputs(0);
+  c.Run(200);
+  EXPECT_EQ(c.LogFlags(1).substr(logged), ".") << "not one delta";
+  EXPECT_EQ(c.node(1).core->map().GetRegister("c"), "1");
+  auto settled = [&]() {
+    std::map<uint64_t, Status> by_id;
+    for (const WriteDone& w : c.node(0).done) by_id.emplace(w.write, w.status);
+    return by_id;
+  };
+  EXPECT_EQ(settled().size(), 1u);
+  EXPECT_TRUE(settled().count(*local)) << "the local write waits for peers";
+  ASSERT_TRUE(c.node(1).sync_pending);
+  c.Sync(1);
+  c.Run(50);
+  EXPECT_EQ(settled().size(), 2u);
+  ASSERT_TRUE(settled().count(*two)) << "quorum(2) not settled by node 1's confirmation";
+  EXPECT_TRUE(settled().at(*two).ok()) << settled().at(*two).ToString();
+  ASSERT_TRUE(c.node(2).sync_pending);
+  c.Sync(2);
+  c.Run(50);
+  ASSERT_EQ(settled().size(), 3u);
+  EXPECT_TRUE(settled().at(*three).ok()) << settled().at(*three).ToString();
+  EXPECT_EQ(writer.stats().quorum_timeouts, 0u);
 }
 
 // A quorum write made before the node knows any peer is confirmed once one
