@@ -40,6 +40,51 @@ int DistinctStates(const std::vector<const NodeCore*>& cores) {
   return static_cast<int>(digests.size());
 }
 
+namespace {
+
+std::string Describe(const Slot& slot) {
+  std::string out = "clock{";
+  for (const auto& [replica, counter] : slot.clock.entries()) {
+    out += (out.back() == '{' ? "" : " ") + Dot{replica, counter}.ToString();
+  }
+  out += "} entries{";
+  for (const Entry& e : slot.entries) {
+    out += (out.back() == '{' ? "" : " ") + e.dot.ToString();
+    if (!e.value.empty()) out += "=" + e.value.substr(0, 16);
+    if (e.increments != 0 || e.decrements != 0) {
+      out += "+" + std::to_string(e.increments) + "-" + std::to_string(e.decrements);
+    }
+  }
+  return out + "}";
+}
+
+}  // namespace
+
+std::string DescribeDifference(const CrdtMap& a, const CrdtMap& b, size_t max_slots) {
+  const Delta sa = a.ExportState();
+  const Delta sb = b.ExportState();
+  std::string out = sa.context == sb.context ? "contexts equal" : "contexts differ";
+  auto name = [](const SlotState& s) {
+    return std::make_pair(std::string_view(s.key), std::make_pair(s.slot.type, std::string_view(s.slot.member)));
+  };
+  size_t i = 0, j = 0, shown = 0;
+  while ((i < sa.slots.size() || j < sb.slots.size()) && shown < max_slots) {
+    const SlotState* x = i < sa.slots.size() ? &sa.slots[i] : nullptr;
+    const SlotState* y = j < sb.slots.size() ? &sb.slots[j] : nullptr;
+    if (x && y && name(*x) > name(*y)) x = nullptr;
+    if (x && y && name(*y) > name(*x)) y = nullptr;
+    if (x) ++i;
+    if (y) ++j;
+    if (x && y && x->state == y->state) continue;
+    const SlotState& s = x ? *x : *y;
+    out += "; " + s.key + "/" + std::string(ValueTypeName(s.slot.type)) +
+           (s.slot.member.empty() ? "" : "/" + s.slot.member) + ": " + (x ? Describe(x->state) : "-") + " vs " +
+           (y ? Describe(y->state) : "-");
+    ++shown;
+  }
+  return out;
+}
+
 uint64_t CheckAcknowledgedWrites(const std::vector<WriteRecord>& writes, const DiskHistory& history,
                                  const CrdtMap& map, const std::string& node_name, size_t max_reports,
                                  std::vector<std::string>* violations) {

@@ -33,6 +33,11 @@ struct DiskHistory {
 // Number of distinct state digests among `cores` (0 if none).
 int DistinctStates(const std::vector<const NodeCore*>& cores);
 
+// What two diverged maps differ in, for a convergence violation: whether
+// their contexts do, and up to `max_slots` slots that differ, each as both
+// hold it ("-" where one lacks it).
+std::string DescribeDifference(const CrdtMap& a, const CrdtMap& b, size_t max_slots);
+
 // Checks every acknowledged write against `map` (a live node's final state).
 // Appends at most `max_reports` violations; returns how many writes were
 // required to survive.

@@ -524,6 +524,13 @@ void Simulator::Check(SimResult* r) {
     r->violations.push_back("I1 convergence: " + std::to_string(DistinctStates(live)) + " distinct states among " +
                             std::to_string(live.size()) + " live nodes " +
                             std::to_string(scenario_.checks.liveness_ms) + " ms after the heal;" + detail);
+    // How the first two states differ, to start the hunt from.
+    for (const NodeCore* other : live) {
+      if (other->StateDigest() == live.front()->StateDigest()) continue;
+      r->violations.push_back("I1 detail, " + live.front()->config().name + " vs " + other->config().name + ": " +
+                              DescribeDifference(live.front()->map(), other->map(), 3));
+      break;
+    }
   }
   // I2: one converged state stands for all; otherwise judge each node.
   size_t judged = 0;
