@@ -158,9 +158,11 @@ class CrdtMap {
 
   // The part of this state that a peer with context `peer` lacks, cut by
   // (replica, counter) ranges into chunks of about `max_chunk_bytes` each.
-  // Joining all chunks at the peer gives the same state as a full join; each
+  // Joining all chunks at the peer gives the same state as a full join. Each
   // chunk's context covers only what it carries or what this replica has
-  // seen removed (I3), so any prefix of the chunks is also safe to join.
+  // seen superseded (I3); but the superseding event may travel in a later
+  // chunk, so the slots of any prefix are safe to join, its claims are not
+  // (NodeCore::HandleChunk takes them once it has every chunk).
   std::vector<Delta> Diff(const CausalContext& peer, size_t max_chunk_bytes = 64 * 1024) const;
   // The same chunks for the given dots only (they must be in context()):
   // each dot claimed together with every slot indexed at it.

@@ -232,8 +232,7 @@ void NodeCore::Handle(const std::string& sender, const Address& from, const Mess
       HandleDigest(sender, from, std::get<ContextDigestMessage>(message));
       break;
     case MessageKind::kDiffChunk:
-      ++stats_.chunks_received;
-      Absorb(std::get<DiffChunkMessage>(message).delta, now_ms, std::nullopt, sender, from);
+      HandleChunk(sender, from, std::get<DiffChunkMessage>(message), now_ms);
       break;
     case MessageKind::kDurableAck:
       HandleDurableAcks(sender, std::get<DurableAckMessage>(message), now_ms);
@@ -419,6 +418,38 @@ std::vector<Delta> NodeCore::CutIntoChunks(Delta slots) const {
   }
   if (chunks.back().empty()) chunks.pop_back();
   return chunks;
+}
+
+void NodeCore::HandleChunk(const std::string& sender, const Address& from, const DiffChunkMessage& chunk,
+                           uint64_t now_ms) {
+  ++stats_.chunks_received;
+  if (chunk.index == 0 && chunk.last) {  // a whole answer
+    answers_.erase(sender);
+    Absorb(chunk.delta, now_ms, std::nullopt, sender, from);
+    return;
+  }
+  // Answers in progress are few (one per peer answering now); a flood of
+  // senders loses claims, which only means a later round sends them again.
+  constexpr size_t kMaxAnswers = 64;
+  if (chunk.index == 0 && answers_.size() >= kMaxAnswers && !answers_.count(sender)) answers_.erase(answers_.begin());
+  if (chunk.index == 0) answers_[sender] = ChunkedAnswer{};
+  auto answer = answers_.find(sender);
+  const bool in_turn = answer != answers_.end() && answer->second.next_index == chunk.index;
+  if (in_turn) {
+    answer->second.claims.Join(chunk.delta.context);
+    ++answer->second.next_index;
+  } else if (answer != answers_.end()) {
+    answers_.erase(answer);  // a chunk went missing: the answer claims nothing
+  }
+  Delta slots;
+  slots.slots = chunk.delta.slots;
+  Absorb(slots, now_ms, std::nullopt, sender, from);
+  if (in_turn && chunk.last) {
+    Delta claims;
+    claims.context = std::move(answer->second.claims);
+    answers_.erase(answer);
+    Absorb(claims, now_ms, std::nullopt, sender, from);
+  }
 }
 
 void NodeCore::SendChunks(const Address& to, std::vector<Delta> chunks) {

@@ -211,6 +211,15 @@ class NodeCore {
   // has claimed meanwhile.
   void PullForWaiting(uint64_t now_ms);
   void HandleSlotRequest(const std::string& sender, const Address& from, const SlotRequestMessage& m);
+  // One chunk of a peer's answer (a diff, or slot states). Its slots are
+  // joined at once, but the dots the answer claims only once all of its
+  // chunks have come, in order. A chunk may claim a dot whose effect on a
+  // slot a newer event superseded; that slot travels with the newer event,
+  // maybe in a later chunk. Kept without that chunk, the claim would stop
+  // every peer from sending the slot again, and were the newer event then
+  // lost (a wiped disk), this node would never converge.
+  void HandleChunk(const std::string& sender, const Address& from, const DiffChunkMessage& chunk,
+                   uint64_t now_ms);
   // Confirms a peer's quorum write once what is appended now is durable.
   void Confirm(const Dot& write, uint64_t now_ms);
   void HandleDigest(const std::string& sender, const Address& from, const ContextDigestMessage& m);
@@ -317,6 +326,13 @@ class NodeCore {
     int pulls = 0;         // asked so far: the writer, then `from`
   };
   std::deque<WaitingDelta> waiting_;
+  // Answers of several chunks being received (HandleChunk), by sender: the
+  // next chunk expected and the dots the chunks so far claim.
+  struct ChunkedAnswer {
+    uint32_t next_index = 0;
+    CausalContext claims;
+  };
+  std::map<std::string, ChunkedAnswer> answers_;
   uint64_t next_pull_at_ = UINT64_MAX;  // earliest pull_at among waiting_
   std::map<Address, std::vector<std::string>> tree_queue_;  // see PassDownTree
   // The deltas of local writes not yet pushed: a write group's

@@ -7,6 +7,8 @@
 
 #include <random>
 
+#include "protocol/random_source.h"
+#include "protocol/wire_codec.h"
 #include "storage/mem_env.h"
 #include "tests/node/test_cluster.h"
 #include "tests/support/faulty_env.h"
@@ -378,6 +380,78 @@ TEST(NodeCore, AWriteGroupBeyondTheBatchLimitGoesAsSeveralMessages) {
   EXPECT_EQ(peer.stats().packets_dropped, before.packets_dropped);
   EXPECT_EQ(peer.stats().deltas_received - before.deltas_received, 5u);
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(peer.map().GetRegister("k" + std::to_string(i)) == value) << i;
+}
+
+// A peer's answer of several chunks claims its dots only once all of them
+// have come, in order. A chunk may claim a dot whose effect a newer event
+// superseded on a slot that a later chunk carries. Kept alone, the claim
+// stopped every peer from sending that slot again: were the newer event lost
+// with its writer's disk, the node never converged (a swarm run found this).
+TEST(NodeCore, AnAnswersClaimsWaitForAllOfItsChunks) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  TestCluster c(seed);
+  c.Add();
+  c.Run(100);
+  NodeCore& node = *c.node(0).core;
+  // A writer's events: INCR c (dot 1), SET k1 (2), SET k2 (3), INCR c (4).
+  // Cut one slot per chunk, dot 1's claim comes with k1, c's state with dot 4.
+  constexpr ReplicaId kWriter = 77;
+  const std::vector<Op> events = {Op::Incr("c", 1), Op::Set("k1", "1"), Op::Set("k2", "2"), Op::Incr("c", 1)};
+  auto writer_after = [&](size_t n) {
+    auto map = std::make_unique<CrdtMap>(kWriter);
+    for (size_t i = 0; i < n; ++i) EXPECT_TRUE(map->Apply(std::span<const Op>(&events[i], 1), 1000 + i).ok());
+    return map;
+  };
+  std::unique_ptr<CrdtMap> writer = writer_after(4);
+  const std::vector<Delta> chunks = writer->Diff(CausalContext(), 1);
+  ASSERT_EQ(chunks.size(), 3u);
+  ASSERT_TRUE(chunks[0].context.Contains(Dot{kWriter, 1}));
+  ASSERT_EQ(chunks[0].slots.size(), 1u);
+  ASSERT_EQ(chunks[0].slots[0].key, "k1");
+
+  WireOptions options;
+  options.sender = "answerer";
+  options.cluster_id = node.config().cluster_id;
+  options.random = SeededRandomSource(seed);
+  auto codec = WireCodec::Create(std::move(options));
+  ASSERT_TRUE(codec.ok());
+  auto send = [&](NodeCore& to, uint32_t index, bool last, const Delta& delta) {
+    Result<std::string> frame = (*codec)->EncodeFrame(Message{DiffChunkMessage{index, last, delta}});
+    ASSERT_TRUE(frame.ok());
+    to.Receive(Address{"10.0.0.9", 7000}, Transport::kFrame, std::string_view(*frame).substr(4), c.now());
+  };
+  auto answer = [&](NodeCore& to, const std::vector<Delta>& whole) {
+    for (size_t i = 0; i < whole.size(); ++i) send(to, static_cast<uint32_t>(i), i + 1 == whole.size(), whole[i]);
+  };
+  const Dot first{kWriter, 1};
+
+  // The first chunk alone: its slot at once, its claims not.
+  send(node, 0, false, chunks[0]);
+  EXPECT_EQ(node.map().GetRegister("k1"), "1");
+  EXPECT_FALSE(node.map().context().Contains(first)) << "dot 1 claimed without its effect on c";
+  // Then the last, with the middle one missing: still no claim.
+  send(node, 2, true, chunks[2]);
+  EXPECT_EQ(node.map().GetCounter("c"), 2);
+  EXPECT_FALSE(node.map().context().Includes(chunks[2].context)) << "claims of an answer with a gap";
+
+  // On a fresh node: an answer cut off after its first chunk; then the
+  // writer's disk is lost with dot 4, and a node that saw dots 1-3 answers.
+  // What the fresh node does not claim comes with that answer.
+  c.Crash(0);
+  c.Restart(0);  // without a logbook: empty
+  c.Run(100);
+  NodeCore& fresh = *c.node(0).core;
+  send(fresh, 0, false, chunks[0]);
+  std::unique_ptr<CrdtMap> survivor = writer_after(3);
+  answer(fresh, survivor->Diff(fresh.map().context(), 1));
+  EXPECT_EQ(fresh.map().GetCounter("c"), 1) << "the survivor's c never came";
+  EXPECT_EQ(fresh.map().StateDigest(), survivor->StateDigest());
+
+  // A whole answer, in order, claims all it carries.
+  answer(fresh, chunks);
+  EXPECT_TRUE(fresh.map().context().Includes(writer->context()));
+  EXPECT_EQ(fresh.map().StateDigest(), writer->StateDigest());
 }
 
 // A held delta can name many big slots; their states come back in several

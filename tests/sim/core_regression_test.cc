@@ -3,6 +3,7 @@
 
 #include "sim/report.h"
 #include "sim/simulator.h"
+#include "sim/swarm.h"
 
 namespace parley::sim {
 namespace {
@@ -33,6 +34,22 @@ TEST(CoreRegression, LongPartitionForgottenMembersReconnectThroughSeeds) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(r->ok()) << FormatReport(*r);
   EXPECT_TRUE(r->converged);
+}
+
+// Swarm run 2384 of seed 20261230 (5 nodes, write groups, a wipe,
+// partitions): a node took the dots an anti-entropy answer's first chunk
+// claimed, then the split cut the answer off. One of those dots' effect on a
+// counter had been superseded by a newer event, sent in a later chunk and
+// then lost with its writer's disk; the node claimed the dot without its
+// effect, nobody sent the counter again, and it never converged (I1). Fixed
+// in NodeCore::HandleChunk: an answer's claims count once all its chunks
+// have come. (The exact interleaving depends on the code, so
+// NodeCore.AnAnswersClaimsWaitForAllOfItsChunks pins the bug itself.)
+TEST(CoreRegression, ClaimsOfACutOffAnswerAreNotKept) {
+  Scenario s = RandomScenario(3951509459649140776ull, SwarmLimits{8, 5000});
+  Result<SimResult> r = RunScenario(s, s.seed, "");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->ok()) << FormatReport(*r);
 }
 
 }  // namespace
