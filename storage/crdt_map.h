@@ -164,9 +164,6 @@ class CrdtMap {
   // chunk, so the slots of any prefix are safe to join, its claims are not
   // (NodeCore::HandleChunk takes them once it has every chunk).
   std::vector<Delta> Diff(const CausalContext& peer, size_t max_chunk_bytes = 64 * 1024) const;
-  // The same chunks for the given dots only (they must be in context()):
-  // each dot claimed together with every slot indexed at it.
-  std::vector<Delta> ExportDots(const CausalContext& dots, size_t max_chunk_bytes = 64 * 1024) const;
 
   // Every slot whose newest event of some replica is not in context(),
   // sorted and unique. Its effects came with a chunk or a slot-request answer
@@ -354,7 +351,7 @@ class CrdtMap {
   Unhashed unhashed_;
   // slot_sum_ with the unhashed slot's term added.
   Digest SlotSum() const;
-  // Diff's and ExportDots's chunks: every slot indexed at each dot of
+  // Diff's chunks: every slot indexed at each dot of
   // `ranges` (sorted, within context()), the dots claimed with them.
   std::vector<Delta> ChunksOf(const std::vector<DotRange>& ranges, size_t max_chunk_bytes) const;
 };

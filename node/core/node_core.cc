@@ -385,22 +385,7 @@ void NodeCore::HandleSlotRequest(const std::string& sender, const Address& from,
   std::vector<SlotRef> wanted = m.slots;
   std::sort(wanted.begin(), wanted.end());
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
-  Delta slots = map_.ExportSlots(wanted);
-  // The answer claims no dots, yet carries their effects. For this node's
-  // own newest event on each slot that is a trap: if this node is the only
-  // one whose context holds it (its push was lost) and this node then loses
-  // its disk, the requester keeps the effect with no dot that any Diff
-  // would ever ship, and the fleet never converges (a swarm found it). So
-  // those events also go as Diff sends them: each dot claimed, with every
-  // slot indexed at it (I3).
-  CausalContext own;
-  for (const SlotState& slot : slots.slots) {
-    const Dot newest{replica_, slot.state.clock.get(replica_)};
-    if (newest.counter != 0 && map_.context().Contains(newest)) own.Insert(newest);
-  }
-  std::vector<Delta> chunks = CutIntoChunks(std::move(slots));
-  for (Delta& claim : map_.ExportDots(own, config_.sync.chunk_bytes)) chunks.push_back(std::move(claim));
-  SendChunks(ReplyAddress(sender, from), std::move(chunks));
+  SendChunks(ReplyAddress(sender, from), CutIntoChunks(map_.ExportSlots(wanted)));
 }
 
 std::vector<Delta> NodeCore::CutIntoChunks(Delta slots) const {

@@ -201,9 +201,10 @@ TEST(NodeCore, DeltaThatBuildsOnAMissedWriteIsHeldThenPulledFromItsWriter) {
 
 // A slot-request answer carries the writer's newer events on the slot. If
 // the writer alone held them (their pushes were lost) and then goes for
-// good, the requester must still be able to pass them on: the answer claims
-// them, so the requester's anti-entropy ships them. Without the claim node 2
-// kept "b3" with no dot to offer and node 0 kept "b2" for ever (a swarm run
+// good, the requester must still pass them on. The answer claims nothing
+// (see the next test), so the two survivors see the same events with
+// different states and exchange their unclaimed slots. Before either
+// mechanism node 2 kept "b3" and node 0 kept "b2" for ever (a swarm run
 // found this).
 TEST(NodeCore, WritesOnlyASlotRequestAnswerBroughtStillSpreadOnceTheirWriterIsGone) {
   uint64_t seed = testing::TestSeed();
@@ -225,8 +226,38 @@ TEST(NodeCore, WritesOnlyASlotRequestAnswerBroughtStillSpreadOnceTheirWriterIsGo
   EXPECT_EQ(c.node(0).core->StateDigest(), c.node(2).core->StateDigest());
 }
 
-// A slot-request answer claims only the answerer's own newest event on each
-// slot; another writer's entry in the slot comes unclaimed. Here node 2 gets
+// A slot-request answer must not claim an event of the answerer whose
+// effect on another slot a newer event superseded: that slot does not come
+// with the answer. Here node 1's batch (k, t) reaches node 0 only, and its
+// newer write of t nobody; node 2 asks node 1 for k. The answer claimed the
+// answerer's newest event on each slot it sent, so node 2 kept the batch's
+// dot without t, and once node 1 was gone node 0 (which claims it too)
+// never sent t: the two differed for good with equal contexts.
+TEST(NodeCore, ASlotRequestAnswerClaimsNoEventWhoseEffectsItLacks) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  TestCluster c(seed);
+  NodeConfig config = HoldTestConfig();
+  ASSERT_NO_FATAL_FAILURE(StartThree(c, config));
+  ASSERT_NO_FATAL_FAILURE(HoldNodeOnesSecondWriteAtNodeTwo(c));
+  c.cut = {{1, 2}};
+  ASSERT_TRUE(c.Write(1, {Op::Set("k", "b3"), Op::Set("t", "t1")}).ok());  // node 0 gets it
+  c.Run(10);
+  c.cut = {{1, 0}, {1, 2}};
+  ASSERT_TRUE(c.Write(1, {Op::Set("t", "t2")}).ok());  // nobody gets it
+  c.Run(10);
+  c.cut.clear();
+  c.Run(config.sync.hold_pull_ms + 50);  // node 2 asks node 1 for "k"
+  ASSERT_EQ(c.node(2).core->map().GetRegister("k"), "b3");
+  ASSERT_EQ(c.node(0).core->map().GetRegister("t"), "t1");
+  c.Crash(1);
+  c.Run(3 * 600000);  // anti-entropy between nodes 0 and 2
+  EXPECT_EQ(c.node(2).core->map().GetRegister("t"), "t1");
+  EXPECT_EQ(c.node(0).core->StateDigest(), c.node(2).core->StateDigest());
+}
+
+// A slot-request answer claims no event; here another writer's entry in the
+// slot comes that way. Here node 2 gets
 // node 3's increment only that way, and nodes 1 and 3, the only ones whose
 // contexts hold it, then go for good. Nodes 0 and 2 have seen the same
 // events yet hold different counters, which no Diff can mend (it ships what
