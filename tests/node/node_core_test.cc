@@ -413,6 +413,42 @@ TEST(NodeCore, AWriteGroupBeyondTheBatchLimitGoesAsSeveralMessages) {
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(peer.map().GetRegister("k" + std::to_string(i)) == value) << i;
 }
 
+// A writer's events, INCR c (dot 1), SET k1 (2), SET k2 (3), INCR c (4),
+// and a codec that sends a node diff chunks of them as a peer would. Cut one
+// slot per chunk, dot 1's claim comes with k1 and c's state with dot 4.
+class ChunkAnswerer {
+ public:
+  static constexpr ReplicaId kWriter = 77;
+
+  explicit ChunkAnswerer(uint64_t seed) {
+    WireOptions options;
+    options.sender = "answerer";
+    options.cluster_id = NodeConfig().cluster_id;
+    options.random = SeededRandomSource(seed);
+    codec_ = std::move(WireCodec::Create(std::move(options))).value();
+  }
+  // The writer's map after its first n events.
+  std::unique_ptr<CrdtMap> WriterAfter(size_t n) const {
+    const Op events[] = {Op::Incr("c", 1), Op::Set("k1", "1"), Op::Set("k2", "2"), Op::Incr("c", 1)};
+    auto map = std::make_unique<CrdtMap>(kWriter);
+    for (size_t i = 0; i < n; ++i) EXPECT_TRUE(map->Apply(std::span<const Op>(&events[i], 1), 1000 + i).ok());
+    return map;
+  }
+  void Send(NodeCore& to, uint32_t index, bool last, const Delta& delta, uint64_t now_ms) {
+    Result<std::string> frame = codec_->EncodeFrame(Message{DiffChunkMessage{index, last, delta}});
+    ASSERT_TRUE(frame.ok());
+    to.Receive(Address{"10.0.0.9", 7000}, Transport::kFrame, std::string_view(*frame).substr(4), now_ms);
+  }
+  void Answer(NodeCore& to, const std::vector<Delta>& whole, uint64_t now_ms) {
+    for (size_t i = 0; i < whole.size(); ++i) {
+      Send(to, static_cast<uint32_t>(i), i + 1 == whole.size(), whole[i], now_ms);
+    }
+  }
+
+ private:
+  std::unique_ptr<WireCodec> codec_;
+};
+
 // A peer's answer of several chunks claims its dots only once all of them
 // have come, in order. A chunk may claim a dot whose effect a newer event
 // superseded on a slot that a later chunk carries. Kept alone, the claim
@@ -425,44 +461,21 @@ TEST(NodeCore, AnAnswersClaimsWaitForAllOfItsChunks) {
   c.Add();
   c.Run(100);
   NodeCore& node = *c.node(0).core;
-  // A writer's events: INCR c (dot 1), SET k1 (2), SET k2 (3), INCR c (4).
-  // Cut one slot per chunk, dot 1's claim comes with k1, c's state with dot 4.
-  constexpr ReplicaId kWriter = 77;
-  const std::vector<Op> events = {Op::Incr("c", 1), Op::Set("k1", "1"), Op::Set("k2", "2"), Op::Incr("c", 1)};
-  auto writer_after = [&](size_t n) {
-    auto map = std::make_unique<CrdtMap>(kWriter);
-    for (size_t i = 0; i < n; ++i) EXPECT_TRUE(map->Apply(std::span<const Op>(&events[i], 1), 1000 + i).ok());
-    return map;
-  };
-  std::unique_ptr<CrdtMap> writer = writer_after(4);
+  ChunkAnswerer answerer(seed);
+  std::unique_ptr<CrdtMap> writer = answerer.WriterAfter(4);
   const std::vector<Delta> chunks = writer->Diff(CausalContext(), 1);
+  const Dot first{ChunkAnswerer::kWriter, 1};
   ASSERT_EQ(chunks.size(), 3u);
-  ASSERT_TRUE(chunks[0].context.Contains(Dot{kWriter, 1}));
+  ASSERT_TRUE(chunks[0].context.Contains(first));
   ASSERT_EQ(chunks[0].slots.size(), 1u);
   ASSERT_EQ(chunks[0].slots[0].key, "k1");
 
-  WireOptions options;
-  options.sender = "answerer";
-  options.cluster_id = node.config().cluster_id;
-  options.random = SeededRandomSource(seed);
-  auto codec = WireCodec::Create(std::move(options));
-  ASSERT_TRUE(codec.ok());
-  auto send = [&](NodeCore& to, uint32_t index, bool last, const Delta& delta) {
-    Result<std::string> frame = (*codec)->EncodeFrame(Message{DiffChunkMessage{index, last, delta}});
-    ASSERT_TRUE(frame.ok());
-    to.Receive(Address{"10.0.0.9", 7000}, Transport::kFrame, std::string_view(*frame).substr(4), c.now());
-  };
-  auto answer = [&](NodeCore& to, const std::vector<Delta>& whole) {
-    for (size_t i = 0; i < whole.size(); ++i) send(to, static_cast<uint32_t>(i), i + 1 == whole.size(), whole[i]);
-  };
-  const Dot first{kWriter, 1};
-
   // The first chunk alone: its slot at once, its claims not.
-  send(node, 0, false, chunks[0]);
+  answerer.Send(node, 0, false, chunks[0], c.now());
   EXPECT_EQ(node.map().GetRegister("k1"), "1");
   EXPECT_FALSE(node.map().context().Contains(first)) << "dot 1 claimed without its effect on c";
   // Then the last, with the middle one missing: still no claim.
-  send(node, 2, true, chunks[2]);
+  answerer.Send(node, 2, true, chunks[2], c.now());
   EXPECT_EQ(node.map().GetCounter("c"), 2);
   EXPECT_FALSE(node.map().context().Includes(chunks[2].context)) << "claims of an answer with a gap";
 
@@ -473,16 +486,35 @@ TEST(NodeCore, AnAnswersClaimsWaitForAllOfItsChunks) {
   c.Restart(0);  // without a logbook: empty
   c.Run(100);
   NodeCore& fresh = *c.node(0).core;
-  send(fresh, 0, false, chunks[0]);
-  std::unique_ptr<CrdtMap> survivor = writer_after(3);
-  answer(fresh, survivor->Diff(fresh.map().context(), 1));
+  answerer.Send(fresh, 0, false, chunks[0], c.now());
+  std::unique_ptr<CrdtMap> survivor = answerer.WriterAfter(3);
+  answerer.Answer(fresh, survivor->Diff(fresh.map().context(), 1), c.now());
   EXPECT_EQ(fresh.map().GetCounter("c"), 1) << "the survivor's c never came";
   EXPECT_EQ(fresh.map().StateDigest(), survivor->StateDigest());
 
   // A whole answer, in order, claims all it carries.
-  answer(fresh, chunks);
+  answerer.Answer(fresh, chunks, c.now());
   EXPECT_TRUE(fresh.map().context().Includes(writer->context()));
   EXPECT_EQ(fresh.map().StateDigest(), writer->StateDigest());
+}
+
+// A whole answer of several chunks is logged as its slots, then its claims:
+// a restart recovers both.
+TEST(NodeCore, AnAnswerOfSeveralChunksIsRecoveredAfterACrash) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  TestCluster c(seed, /*with_logbooks=*/true);
+  c.Add();
+  c.Run(100);
+  ChunkAnswerer answerer(seed);
+  std::unique_ptr<CrdtMap> writer = answerer.WriterAfter(4);
+  answerer.Answer(*c.node(0).core, writer->Diff(CausalContext(), 1), c.now());
+  c.Sync(0);
+  c.Crash(0);
+  c.Restart(0);
+  const NodeCore& restarted = *c.node(0).core;
+  EXPECT_TRUE(restarted.map().context().Includes(writer->context()));
+  EXPECT_EQ(restarted.map().StateDigest(), writer->StateDigest());
 }
 
 // A held delta can name many big slots; their states come back in several
