@@ -256,10 +256,9 @@ TEST(NodeCore, ASlotRequestAnswerClaimsNoEventWhoseEffectsItLacks) {
   EXPECT_EQ(c.node(0).core->StateDigest(), c.node(2).core->StateDigest());
 }
 
-// A slot-request answer claims no event; here another writer's entry in the
-// slot comes that way. Here node 2 gets
-// node 3's increment only that way, and nodes 1 and 3, the only ones whose
-// contexts hold it, then go for good. Nodes 0 and 2 have seen the same
+// A slot-request answer claims no event. Here node 2 gets node 3's
+// increment only that way (in node 1's answer), and nodes 1 and 3, the only
+// ones whose contexts hold it, then go for good. Nodes 0 and 2 have seen the same
 // events yet hold different counters, which no Diff can mend (it ships what
 // the peer has not seen); node 2 must send its unclaimed slots instead.
 TEST(NodeCore, EffectsWhoseEventsNobodyClaimsAnyMoreStillSpread) {
