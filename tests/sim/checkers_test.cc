@@ -1,5 +1,6 @@
 // The lost-write checker on hand-made histories: fresh keys, and a bounded
-// key space where later writes of the same node may supersede.
+// key space where later writes of the same node may supersede. And the
+// description of two diverged states that a convergence violation carries.
 #include "sim/checkers.h"
 
 #include <gtest/gtest.h>
@@ -63,6 +64,27 @@ TEST(CheckAcknowledgedWrites, ARepeatedSetMemberMustStayWhileAnyAddWasAcknowledg
                                      Write(2, State::kFailed, {Op::SAdd("set/0", "m0")})};
   EXPECT_TRUE(Check(writes, MapWith({Op::SAdd("set/0", "m0")})).empty());
   EXPECT_EQ(Check(writes, MapWith({Op::SAdd("set/0", "m1")})).size(), 1u);
+}
+
+// The detail a convergence violation carries: the slots that differ, as
+// each side holds them, and whether the contexts do.
+TEST(DescribeDifference, NamesTheSlotsThatDifferAsEachSideHoldsThem) {
+  CrdtMap a(7), b(7);
+  ASSERT_TRUE(a.Apply(std::vector{Op::Set("same", "x")}, MakeTimestamp(1000, 0)).ok());
+  ASSERT_TRUE(b.Apply(std::vector{Op::Set("same", "x")}, MakeTimestamp(1000, 0)).ok());
+  ASSERT_TRUE(a.Apply(std::vector{Op::Incr("c", 5)}, MakeTimestamp(2000, 0)).ok());
+  ASSERT_TRUE(b.Apply(std::vector{Op::Incr("c", 3)}, MakeTimestamp(2000, 0)).ok());
+  ASSERT_TRUE(a.Apply(std::vector{Op::SAdd("s", "m")}, MakeTimestamp(3000, 0)).ok());
+  const std::string d = DescribeDifference(a, b, 3);
+  EXPECT_EQ(d.rfind("contexts differ; ", 0), 0u) << d;
+  EXPECT_EQ(d.find("same"), std::string::npos) << "an equal slot shown: " << d;
+  EXPECT_NE(d.find("c/counter: clock{"), std::string::npos) << d;
+  EXPECT_NE(d.find("+5-0"), std::string::npos) << d;
+  EXPECT_NE(d.find("+3-0"), std::string::npos) << d;
+  EXPECT_NE(d.find("s/set/m: clock{"), std::string::npos) << d;
+  EXPECT_NE(d.find(" vs -"), std::string::npos) << "a slot one side lacks: " << d;
+  EXPECT_EQ(DescribeDifference(a, b, 1).find("s/set"), std::string::npos) << "more slots than asked for";
+  EXPECT_EQ(DescribeDifference(a, a, 3), "contexts equal");
 }
 
 }  // namespace
