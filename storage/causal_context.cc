@@ -167,6 +167,20 @@ uint64_t CausalContext::CloudSize() const {
   return n;
 }
 
+std::vector<DotRange> CausalContext::MissingOnward(const CausalContext& peer) const {
+  const std::vector<DotRange> missing = Missing(peer);
+  std::vector<DotRange> out;
+  for (size_t i = 0; i < missing.size();) {
+    const ReplicaId replica = missing[i].replica;
+    const uint64_t from = missing[i].first;
+    for (const DotRange& mine : RangesOf(replica)) {
+      if (mine.last >= from) out.push_back({replica, std::max(mine.first, from), mine.last});
+    }
+    while (i < missing.size() && missing[i].replica == replica) ++i;
+  }
+  return out;
+}
+
 std::vector<DotRange> CausalContext::Missing(const CausalContext& peer) const {
   std::vector<DotRange> out;
   const auto& theirs = peer.ranges_;

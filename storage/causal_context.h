@@ -49,6 +49,9 @@ class CausalContext {
 
   // Dots in this context that `peer` lacks, as ranges sorted by (replica, first).
   std::vector<DotRange> Missing(const CausalContext& peer) const;
+  // Like Missing(), but for each replica every dot of this context from the
+  // first one `peer` lacks onward, whether `peer` has it or not.
+  std::vector<DotRange> MissingOnward(const CausalContext& peer) const;
 
   bool empty() const { return ranges_.empty(); }
   // Every interval, sorted by (replica, first); canonical (see IsCanonical).

@@ -666,6 +666,10 @@ std::vector<Delta> CrdtMap::Diff(const CausalContext& peer, size_t max_chunk_byt
   return ChunksOf(context_.Missing(peer), max_chunk_bytes);
 }
 
+std::vector<Delta> CrdtMap::DiffForAnyReader(const CausalContext& peer, size_t max_chunk_bytes) const {
+  return ChunksOf(context_.MissingOnward(peer), max_chunk_bytes);
+}
+
 std::vector<Delta> CrdtMap::ChunksOf(const std::vector<DotRange>& ranges, size_t max_chunk_bytes) const {
   std::vector<Delta> chunks;
   // Slots of the chunk being built, ordered as a Delta requires.

@@ -164,6 +164,11 @@ class CrdtMap {
   // chunk, so the slots of any prefix are safe to join, its claims are not
   // (NodeCore::HandleChunk takes them once it has every chunk).
   std::vector<Delta> Diff(const CausalContext& peer, size_t max_chunk_bytes = 64 * 1024) const;
+  // Diff()'s chunks for readers other than the peer (the relay): a claimed
+  // event whose effect a newer event of its replica superseded is safe only
+  // with that newer event, which the peer may have and another reader not.
+  // So for each replica, every event from the first the peer lacks onward.
+  std::vector<Delta> DiffForAnyReader(const CausalContext& peer, size_t max_chunk_bytes = 64 * 1024) const;
 
   // Every slot whose newest event of some replica is not in context(),
   // sorted and unique. Its effects came with a chunk or a slot-request answer

@@ -544,7 +544,9 @@ void NodeCore::FlushTree(uint64_t now_ms) {
 void NodeCore::HandleDigest(const std::string& sender, const Address& from, const ContextDigestMessage& m) {
   if (m.digest == CurrentDigest()) return;  // identical states: nothing to say
   Address to = ReplyAddress(sender, from);
-  std::vector<Delta> chunks = map_.Diff(m.context, config_.sync.chunk_bytes);
+  // An answer through the relay is read, and its claims taken, by every node.
+  std::vector<Delta> chunks = to == kRelayAddress ? map_.DiffForAnyReader(m.context, config_.sync.chunk_bytes)
+                                                  : map_.Diff(m.context, config_.sync.chunk_bytes);
   if (chunks.empty() && m.context == map_.context()) {
     // The same events seen, different states: some effects here came with
     // events that nobody claims any more (see CrdtMap::UnclaimedSlots), and

@@ -412,41 +412,57 @@ TEST(NodeCore, AWriteGroupBeyondTheBatchLimitGoesAsSeveralMessages) {
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(peer.map().GetRegister("k" + std::to_string(i)) == value) << i;
 }
 
-// A writer's events, INCR c (dot 1), SET k1 (2), SET k2 (3), INCR c (4),
-// and a codec that sends a node diff chunks of them as a peer would. Cut one
-// slot per chunk, dot 1's claim comes with k1 and c's state with dot 4.
-class ChunkAnswerer {
+// A peer that is no NodeCore: sends a node messages as a member named
+// "answerer" would, and decodes what the node sends.
+class FakePeer {
  public:
-  static constexpr ReplicaId kWriter = 77;
-
-  explicit ChunkAnswerer(uint64_t seed) {
+  explicit FakePeer(uint64_t seed) {
     WireOptions options;
     options.sender = "answerer";
     options.cluster_id = NodeConfig().cluster_id;
     options.random = SeededRandomSource(seed);
     codec_ = std::move(WireCodec::Create(std::move(options))).value();
   }
-  // The writer's map after its first n events.
-  std::unique_ptr<CrdtMap> WriterAfter(size_t n) const {
-    const Op events[] = {Op::Incr("c", 1), Op::Set("k1", "1"), Op::Set("k2", "2"), Op::Incr("c", 1)};
-    auto map = std::make_unique<CrdtMap>(kWriter);
-    for (size_t i = 0; i < n; ++i) EXPECT_TRUE(map->Apply(std::span<const Op>(&events[i], 1), 1000 + i).ok());
-    return map;
-  }
-  void Send(NodeCore& to, uint32_t index, bool last, const Delta& delta, uint64_t now_ms) {
-    Result<std::string> frame = codec_->EncodeFrame(Message{DiffChunkMessage{index, last, delta}});
+  void Send(NodeCore& to, const Message& message, uint64_t now_ms, const Address& from = {"10.0.0.9", 7000}) {
+    Result<std::string> frame = codec_->EncodeFrame(message);
     ASSERT_TRUE(frame.ok());
-    to.Receive(Address{"10.0.0.9", 7000}, Transport::kFrame, std::string_view(*frame).substr(4), now_ms);
+    to.Receive(from, Transport::kFrame, std::string_view(*frame).substr(4), now_ms);  // unprefixed
   }
+  // The diff chunks among `packets` sent to `to`.
+  std::vector<DiffChunkMessage> ChunksIn(const std::vector<OutgoingPacket>& packets, const Address& to) {
+    std::vector<DiffChunkMessage> chunks;
+    for (const OutgoingPacket& p : packets) {
+      if (p.to != to || p.transport != Transport::kFrame) continue;
+      Result<Packet> packet = codec_->DecodeFrame(std::string_view(p.bytes).substr(4));
+      EXPECT_TRUE(packet.ok());
+      if (!packet.ok()) continue;
+      for (const Message& m : packet->messages) {
+        if (KindOf(m) == MessageKind::kDiffChunk) chunks.push_back(std::get<DiffChunkMessage>(m));
+      }
+    }
+    return chunks;
+  }
+  // A diff answer of several chunks, as a node sends it.
   void Answer(NodeCore& to, const std::vector<Delta>& whole, uint64_t now_ms) {
     for (size_t i = 0; i < whole.size(); ++i) {
-      Send(to, static_cast<uint32_t>(i), i + 1 == whole.size(), whole[i], now_ms);
+      Send(to, Message{DiffChunkMessage{static_cast<uint32_t>(i), i + 1 == whole.size(), whole[i]}}, now_ms);
     }
   }
 
  private:
   std::unique_ptr<WireCodec> codec_;
 };
+
+// A writer's map after the first n of its events INCR c (dot 1), SET k1 (2),
+// SET k2 (3), INCR c (4). Cut one slot per chunk, dot 1's claim comes with
+// k1 and c's state with dot 4.
+constexpr ReplicaId kChunkWriter = 77;
+std::unique_ptr<CrdtMap> ChunkWriterAfter(size_t n) {
+  const Op events[] = {Op::Incr("c", 1), Op::Set("k1", "1"), Op::Set("k2", "2"), Op::Incr("c", 1)};
+  auto map = std::make_unique<CrdtMap>(kChunkWriter);
+  for (size_t i = 0; i < n; ++i) EXPECT_TRUE(map->Apply(std::span<const Op>(&events[i], 1), 1000 + i).ok());
+  return map;
+}
 
 // A peer's answer of several chunks claims its dots only once all of them
 // have come, in order. A chunk may claim a dot whose effect a newer event
@@ -460,21 +476,21 @@ TEST(NodeCore, AnAnswersClaimsWaitForAllOfItsChunks) {
   c.Add();
   c.Run(100);
   NodeCore& node = *c.node(0).core;
-  ChunkAnswerer answerer(seed);
-  std::unique_ptr<CrdtMap> writer = answerer.WriterAfter(4);
+  FakePeer answerer(seed);
+  std::unique_ptr<CrdtMap> writer = ChunkWriterAfter(4);
   const std::vector<Delta> chunks = writer->Diff(CausalContext(), 1);
-  const Dot first{ChunkAnswerer::kWriter, 1};
+  const Dot first{kChunkWriter, 1};
   ASSERT_EQ(chunks.size(), 3u);
   ASSERT_TRUE(chunks[0].context.Contains(first));
   ASSERT_EQ(chunks[0].slots.size(), 1u);
   ASSERT_EQ(chunks[0].slots[0].key, "k1");
 
   // The first chunk alone: its slot at once, its claims not.
-  answerer.Send(node, 0, false, chunks[0], c.now());
+  answerer.Send(node, Message{DiffChunkMessage{0, false, chunks[0]}}, c.now());
   EXPECT_EQ(node.map().GetRegister("k1"), "1");
   EXPECT_FALSE(node.map().context().Contains(first)) << "dot 1 claimed without its effect on c";
   // Then the last, with the middle one missing: still no claim.
-  answerer.Send(node, 2, true, chunks[2], c.now());
+  answerer.Send(node, Message{DiffChunkMessage{2, true, chunks[2]}}, c.now());
   EXPECT_EQ(node.map().GetCounter("c"), 2);
   EXPECT_FALSE(node.map().context().Includes(chunks[2].context)) << "claims of an answer with a gap";
 
@@ -485,8 +501,8 @@ TEST(NodeCore, AnAnswersClaimsWaitForAllOfItsChunks) {
   c.Restart(0);  // without a logbook: empty
   c.Run(100);
   NodeCore& fresh = *c.node(0).core;
-  answerer.Send(fresh, 0, false, chunks[0], c.now());
-  std::unique_ptr<CrdtMap> survivor = answerer.WriterAfter(3);
+  answerer.Send(fresh, Message{DiffChunkMessage{0, false, chunks[0]}}, c.now());
+  std::unique_ptr<CrdtMap> survivor = ChunkWriterAfter(3);
   answerer.Answer(fresh, survivor->Diff(fresh.map().context(), 1), c.now());
   EXPECT_EQ(fresh.map().GetCounter("c"), 1) << "the survivor's c never came";
   EXPECT_EQ(fresh.map().StateDigest(), survivor->StateDigest());
@@ -505,8 +521,8 @@ TEST(NodeCore, AnAnswerOfSeveralChunksIsRecoveredAfterACrash) {
   TestCluster c(seed, /*with_logbooks=*/true);
   c.Add();
   c.Run(100);
-  ChunkAnswerer answerer(seed);
-  std::unique_ptr<CrdtMap> writer = answerer.WriterAfter(4);
+  FakePeer answerer(seed);
+  std::unique_ptr<CrdtMap> writer = ChunkWriterAfter(4);
   answerer.Answer(*c.node(0).core, writer->Diff(CausalContext(), 1), c.now());
   c.Sync(0);
   c.Crash(0);
@@ -514,6 +530,35 @@ TEST(NodeCore, AnAnswerOfSeveralChunksIsRecoveredAfterACrash) {
   const NodeCore& restarted = *c.node(0).core;
   EXPECT_TRUE(restarted.map().context().Includes(writer->context()));
   EXPECT_EQ(restarted.map().StateDigest(), writer->StateDigest());
+}
+
+// A digest that came through the relay is answered there, and every node
+// reads that answer and takes its claims. So it carries each writer's events
+// from the first the asker lacks onward (CrdtMap::DiffForAnyReader): here
+// the asker has the write that superseded t, a reader may not.
+TEST(NodeCore, AnAnswerThroughTheRelayCarriesWhatSupersededItsClaims) {
+  uint64_t seed = testing::TestSeed();
+  SCOPED_TRACE(testing::SeedTrace(seed));
+  TestCluster c(seed);
+  c.Add();
+  c.Run(100);
+  NodeCore& writer = *c.node(0).core;
+  ASSERT_TRUE(c.Write(0, {Op::Set("k", "1"), Op::Set("t", "1")}).ok());
+  ASSERT_TRUE(c.Write(0, {Op::Set("t", "2")}).ok());
+  CausalContext asker;  // has the second write only
+  asker.Insert(Dot{writer.replica(), writer.map().context().MaxCounter(writer.replica())});
+  FakePeer peer(seed);
+  auto answer_to = [&](const Address& from) {
+    writer.TakeOutputs();
+    peer.Send(writer, Message{ContextDigestMessage{asker, Digest{}, false}}, c.now(), from);
+    std::set<std::string> keys;
+    for (const DiffChunkMessage& chunk : peer.ChunksIn(writer.TakeOutputs().packets, from)) {
+      for (const SlotState& slot : chunk.delta.slots) keys.insert(slot.key);
+    }
+    return keys;
+  };
+  EXPECT_EQ(answer_to(Address{"10.0.0.9", 7000}), std::set<std::string>{"k"}) << "to the asker alone";
+  EXPECT_EQ(answer_to(kRelayAddress), (std::set<std::string>{"k", "t"})) << "through the relay";
 }
 
 // A held delta can name many big slots; their states come back in several

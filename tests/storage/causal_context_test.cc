@@ -1,4 +1,4 @@
-// Tests of CausalContext (intervals, compaction, Join, Missing, Includes,
+// Tests of CausalContext (intervals, compaction, Join, Missing(Onward), Includes,
 // canonical form) against a reference model, and of HybridClock.
 #include "storage/causal_context.h"
 
@@ -160,6 +160,26 @@ TEST(CausalContext, MissingFixedCases) {
   EXPECT_EQ(b.Missing(b), std::vector<DotRange>{});
   EXPECT_EQ(CausalContext().Missing(a), std::vector<DotRange>{});
   EXPECT_EQ(a.Missing(CausalContext()), a.ranges());
+}
+
+TEST(CausalContext, MissingOnwardTakesEveryDotFromEachReplicasFirstMissingOne) {
+  CausalContext a, b;
+  a.InsertRange({1, 1, 10});
+  a.InsertRange({1, 20, 30});
+  a.InsertRange({3, 5, 5});
+  b.InsertRange({1, 3, 4});
+  b.InsertRange({1, 8, 22});
+  b.InsertRange({2, 1, 100});
+  b.InsertRange({3, 1, 4});
+  // Missing: {1: 1-2, 5-7, 23-30} and {3: 5}. Onward from 1 for replica 1,
+  // dots b has included, but only dots a has.
+  std::vector<DotRange> expected{{1, 1, 10}, {1, 20, 30}, {3, 5, 5}};
+  EXPECT_EQ(a.MissingOnward(b), expected);
+  b.InsertRange({1, 1, 2});  // now the first missing one is 5
+  expected = {{1, 5, 10}, {1, 20, 30}, {3, 5, 5}};
+  EXPECT_EQ(a.MissingOnward(b), expected);
+  EXPECT_EQ(b.MissingOnward(b), std::vector<DotRange>{});
+  EXPECT_EQ(a.MissingOnward(CausalContext()), a.ranges());
 }
 
 TEST(CausalContext, IncludesFixedCases) {

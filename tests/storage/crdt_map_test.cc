@@ -483,6 +483,37 @@ TEST(CrdtMap, WriteDeltaCarriesOnlyItsChange) {
   EXPECT_EQ(peer.StateDigest(), last.StateDigest());
 }
 
+// A Diff chunk may claim an event whose effect on another slot a newer event
+// superseded; that slot is indexed, and sent, at the newer event. Diff()
+// leaves it out when the peer has the newer event, which is right for the
+// peer but not for another reader of the same answer (the relay), which
+// would claim the event without its effect. DiffForAnyReader() sends every
+// event from the first one the peer lacks: any reader that joins it holds
+// the effects of all it claims.
+TEST(CrdtMap, DiffForAnyReaderCarriesTheEventsThatSupersededWhatItClaims) {
+  CrdtMap w(1), peer(2), reader(3);
+  const std::vector<Op> batch = {Op::Set("k", "1"), Op::Set("t", "1")};
+  Delta first = Must(w.Apply(batch, MakeTimestamp(1, 0)));    // w:1 sets k and t
+  Delta second = Must(w.Apply(Op::Set("t", "2"), MakeTimestamp(2, 0)));  // w:2 supersedes t
+  ASSERT_TRUE(peer.Join(second).ok());  // the peer has w:2, lacks w:1
+  const std::vector<Delta> for_peer = w.Diff(peer.context());
+  ASSERT_EQ(for_peer.size(), 1u);
+  EXPECT_EQ(for_peer[0].slots.size(), 1u) << "t (indexed at w:2) goes only to readers lacking w:2";
+  CrdtMap misled(4);
+  ASSERT_TRUE(misled.Join(for_peer[0]).ok());
+  EXPECT_TRUE(misled.context().Contains({1, 1}));
+  EXPECT_EQ(misled.GetRegister("t"), std::nullopt) << "w:1 claimed without its t";
+  const std::vector<Delta> for_anyone = w.DiffForAnyReader(peer.context());
+  ASSERT_EQ(for_anyone.size(), 1u);
+  EXPECT_EQ(for_anyone[0].slots.size(), 2u);
+  for (const Delta& chunk : for_anyone) {
+    ASSERT_TRUE(reader.Join(chunk).ok());
+    ASSERT_TRUE(peer.Join(chunk).ok());
+  }
+  EXPECT_EQ(reader.StateDigest(), w.StateDigest());
+  EXPECT_EQ(peer.StateDigest(), w.StateDigest());
+}
+
 // Why Ready() matters. q writes q:1 (replacing p:1), then q:2 (replacing
 // q:1). A replica that has p:1 and joins q:2 first raises its clock for q to
 // 2, so the slot claims q:1 without q:1's removal of p:1; anti-entropy indexes
