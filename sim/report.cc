@@ -57,6 +57,7 @@ std::string FormatReport(const SimResult& r) {
   Row(&out, "slot requests sent", U(r.slot_requests));
   Row(&out, "anti-entropy chunks received", U(r.chunks_received));
   Row(&out, "unclaimed slots sent", U(r.unclaimed_slots_sent));
+  if (r.relay_deliveries > 0) Row(&out, "relay entries delivered", U(r.relay_deliveries));
   Row(&out, "logbook snapshots written", U(r.snapshots));
   Row(&out, "timestamps ahead of clock, max", U(r.clock_ahead_max_ms) + " ms");
   const MembershipFigures& m = r.membership;

@@ -103,6 +103,16 @@ struct ChecksSpec {
   uint64_t detect_crash_within_ms = 0;  // 0: reported, not checked
 };
 
+// The Redis bridge's relay: a stream every node appends to and reads. What
+// a node sends to the relay reaches every other node that is up, after
+// `latency_ms`, whatever cuts the network has; a node that was down misses
+// what was sent meanwhile and, booted again, asks for anti-entropy through
+// the relay (as the bridge does when it fell behind the stream).
+struct RelaySpec {
+  double latency_ms = 0;  // 0: no relay
+  bool enabled() const { return latency_ms > 0; }
+};
+
 struct Scenario {
   std::string name = "unnamed";
   std::string description;
@@ -110,6 +120,7 @@ struct Scenario {
   uint64_t duration_ms = 10000;  // the safety phase
   NodesSpec nodes;
   LinkParams network;
+  RelaySpec relay;
   WorkloadSpec workload;
   std::vector<FaultEvent> faults;  // sorted by at_ms
   ChecksSpec checks;

@@ -287,6 +287,12 @@ Result<Scenario> Parse(const toml::value& root) {
     PARLEY_RETURN_IF_ERROR(r.Finish());
   }
   PARLEY_RETURN_IF_ERROR(status);
+  if (const toml::value* t = top.Table("relay", &status)) {
+    TableReader r(*t, "[relay]");
+    PARLEY_RETURN_IF_ERROR(r.Double("latency_ms", 0, 60000, &s.relay.latency_ms));
+    PARLEY_RETURN_IF_ERROR(r.Finish());
+  }
+  PARLEY_RETURN_IF_ERROR(status);
   if (const toml::value* t = top.Table("workload", &status)) {
     TableReader r(*t, "[workload]");
     PARLEY_RETURN_IF_ERROR(ReadWorkload(r, &s.workload));
@@ -391,6 +397,7 @@ std::string ScenarioToToml(const Scenario& s) {
     << "\nsnapshot_every_records = " << n.snapshot_every_records << "\n";
   o << "\n[network]\n";
   WriteLink(o, s.network);
+  if (s.relay.enabled()) o << "\n[relay]\nlatency_ms = " << Num(s.relay.latency_ms) << "\n";
   const WorkloadSpec& w = s.workload;
   o << "\n[workload]\nwrites_per_s = " << Num(w.writes_per_s) << "\nreads_per_s = " << Num(w.reads_per_s)
     << "\nwriters = " << IntList(w.writers) << "\ndurability = \""

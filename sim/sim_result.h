@@ -50,6 +50,7 @@ struct SimResult {
   std::string trace_hash;
   size_t nodes = 0;
   uint64_t events = 0;
+  uint64_t relay_deliveries = 0;  // relay entries handed to nodes (RelaySpec)
   uint64_t virtual_ms = 0;
   double wall_seconds = 0;
   std::string reproduce;  // the command that reruns this exact run

@@ -62,6 +62,7 @@ Simulator::Simulator(const Scenario& scenario, uint64_t seed)
     }
     if (spec.chunk_bytes != 0) config.sync.chunk_bytes = spec.chunk_bytes;
     if (spec.direct_push_max_members != 0) config.sync.direct_push_max_members = spec.direct_push_max_members;
+    config.relay = scenario.relay.enabled();
     SimRandom clock_random(DeriveSeed(seed, Stream::kClock, i));
     auto offset = static_cast<int64_t>(std::llround((clock_random.Unit() * 2 - 1) * spec.clock_offset_ms));
     double drift = (clock_random.Unit() * 2 - 1) * spec.clock_drift_ppm;
@@ -87,6 +88,10 @@ void Simulator::Collect(SimNode& node) {
   for (OutgoingPacket& p : out.packets) {
     ++node.packets_sent;
     node.bytes_sent += p.bytes.size();
+    if (p.to == kRelayAddress) {
+      SendThroughRelay(from, std::move(p.bytes));
+      continue;
+    }
     auto it = by_host_.find(p.to.host);
     if (it == by_host_.end()) continue;
     size_t to = it->second;
@@ -169,6 +174,31 @@ void Simulator::Deliver(size_t from, size_t to, Transport transport, uint64_t co
   Collect(node);
 }
 
+void Simulator::SendThroughRelay(size_t from, std::string bytes) {
+  if (!scenario_.relay.enabled()) return;
+  // One copy of the entry, read by every other node.
+  auto entry = std::make_shared<const std::string>(std::move(bytes));
+  const uint64_t at = scheduler_.now_us() + static_cast<uint64_t>(std::llround(scenario_.relay.latency_ms * 1000));
+  for (size_t to = 0; to < nodes_.size(); ++to) {
+    if (to == from) continue;
+    scheduler_.At(at, [this, from, to, entry] {
+      SimNode& node = *nodes_[to];
+      if (!node.up()) return;  // a node that is down misses the entry
+      const uint64_t now = scheduler_.now_us();
+      trace_.Mix(now);
+      trace_.Mix((static_cast<uint64_t>(from) << 32) ^ to ^ (uint64_t{1} << 63));
+      trace_.MixBytes(*entry);
+      ++node.packets_received;
+      ++result_.relay_deliveries;
+      // A relay entry is one frame, handed in without its length prefix.
+      std::string_view view = *entry;
+      view.remove_prefix(std::min<size_t>(4, view.size()));
+      node.core().Receive(kRelayAddress, Transport::kFrame, view, node.LocalMs(now));
+      Collect(node);
+    });
+  }
+}
+
 void Simulator::OnSyncDone(size_t index, uint64_t life) {
   SimNode& node = *nodes_[index];
   if (!node.up() || node.life() != life) return;  // the machine crashed meanwhile
@@ -189,6 +219,9 @@ void Simulator::Boot(SimNode& node) {
   }
   size_t i = node.index();
   network_.BreakConnections(i);  // a new process has no old connections
+  // Booted again, it missed the relay's entries meanwhile: as the bridge of
+  // a node that fell behind the stream, it asks for anti-entropy there.
+  if (scenario_.relay.enabled() && node.life() > 1) node.core().SyncThroughRelay(node.LocalMs(now));
   membership_.OnBoot(i, now);
   if (down_since_[i] != UINT64_MAX) {
     if (now / 1000 > down_since_[i]) result_.spans.push_back({i, NodeSpan::Kind::kDown, down_since_[i], now / 1000});

@@ -55,6 +55,8 @@ class Simulator {
   void ArmTimer(SimNode& node);
   void OnTimer(size_t node, uint64_t token);
   void Deliver(size_t from, size_t to, Transport transport, uint64_t connection, const std::string& bytes);
+  // A frame node `from` sent to the relay (RelaySpec): to every other node.
+  void SendThroughRelay(size_t from, std::string bytes);
   void OnSyncDone(size_t node, uint64_t life);
   void Boot(SimNode& node);
   void CrashNode(SimNode& node, bool wipe);

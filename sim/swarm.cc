@@ -117,6 +117,8 @@ Scenario RandomScenario(uint64_t run_seed, const SwarmLimits& limits) {
   if (snapshots > 0.8) s.nodes.snapshot_every_records = 0;
   // Some writers group their writes, as a Redis client's EXEC does.
   if (r.Chance(0.3)) s.workload.group_writes = r.Unit();
+  // Some fleets also share a Redis relay.
+  if (r.Chance(0.2)) s.relay.latency_ms = 0.5 + 10 * r.Unit();
   return s;
 }
 
