@@ -1,10 +1,12 @@
 // The simulated Redis relay (RelaySpec): two halves with no direct path
-// converge through it, and its scenario key survives the TOML round trip.
+// converge through it, its scenario key survives the TOML round trip, and
+// the swarm draws it.
 #include <gtest/gtest.h>
 
 #include "sim/report.h"
 #include "sim/scenario_toml.h"
 #include "sim/simulator.h"
+#include "sim/swarm.h"
 
 namespace parley::sim {
 namespace {
@@ -66,6 +68,22 @@ TEST(SimRelay, ItsLatencyRoundTripsThroughToml) {
   EXPECT_FALSE(none->relay.enabled());
   EXPECT_FALSE(ParseScenario("[relay]\nlatency_ms = -1\n", "bad.toml").ok());
   EXPECT_FALSE(ParseScenario("[relay]\nlatncy_ms = 1\n", "bad.toml").ok()) << "a misspelt key";
+}
+
+// The swarm draws the relay for some of its scenarios, and their runs use it.
+TEST(SimRelay, TheSwarmDrawsIt) {
+  int drawn = 0;
+  for (int run = 0; run < 40; ++run) {
+    const uint64_t run_seed = SwarmRunSeed(20261208, run);
+    const Scenario s = RandomScenario(run_seed, SwarmLimits{5, 2000});
+    if (!s.relay.enabled()) continue;
+    Result<SimResult> r = RunScenario(s, run_seed, "");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE(r->ok()) << FormatReport(*r);
+    EXPECT_GT(r->relay_deliveries, 0u) << FormatReport(*r);
+    if (++drawn == 3) break;
+  }
+  EXPECT_EQ(drawn, 3) << "the swarm drew the relay less than 3 times in 40 scenarios";
 }
 
 }  // namespace
