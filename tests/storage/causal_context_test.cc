@@ -146,7 +146,8 @@ void ExpectMatches(const CausalContext& c, const DotSet& s) {
 
 // ---- fixed cases -------------------------------------------------------------
 
-TEST(CausalContext, MissingFixedCases) {
+// a = {1: 1-10, 20-30; 3: 5} and b = {1: 3-4, 8-22; 2: 1-100; 3: 1-4}.
+std::pair<CausalContext, CausalContext> FixedPair() {
   CausalContext a, b;
   a.InsertRange({1, 1, 10});
   a.InsertRange({1, 20, 30});
@@ -155,6 +156,11 @@ TEST(CausalContext, MissingFixedCases) {
   b.InsertRange({1, 8, 22});
   b.InsertRange({2, 1, 100});
   b.InsertRange({3, 1, 4});
+  return {a, b};
+}
+
+TEST(CausalContext, MissingFixedCases) {
+  auto [a, b] = FixedPair();
   std::vector<DotRange> expected{{1, 1, 2}, {1, 5, 7}, {1, 23, 30}, {3, 5, 5}};
   EXPECT_EQ(a.Missing(b), expected);
   EXPECT_EQ(b.Missing(b), std::vector<DotRange>{});
@@ -163,14 +169,7 @@ TEST(CausalContext, MissingFixedCases) {
 }
 
 TEST(CausalContext, MissingOnwardTakesEveryDotFromEachReplicasFirstMissingOne) {
-  CausalContext a, b;
-  a.InsertRange({1, 1, 10});
-  a.InsertRange({1, 20, 30});
-  a.InsertRange({3, 5, 5});
-  b.InsertRange({1, 3, 4});
-  b.InsertRange({1, 8, 22});
-  b.InsertRange({2, 1, 100});
-  b.InsertRange({3, 1, 4});
+  auto [a, b] = FixedPair();
   // Missing: {1: 1-2, 5-7, 23-30} and {3: 5}. Onward from 1 for replica 1,
   // dots b has included, but only dots a has.
   std::vector<DotRange> expected{{1, 1, 10}, {1, 20, 30}, {3, 5, 5}};
