@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 
 namespace parley::sim {
 namespace {
@@ -64,9 +65,7 @@ std::string DescribeDifference(const CrdtMap& a, const CrdtMap& b, size_t max_sl
   const Delta sa = a.ExportState();
   const Delta sb = b.ExportState();
   std::string out = sa.context == sb.context ? "contexts equal" : "contexts differ";
-  auto name = [](const SlotState& s) {
-    return std::make_pair(std::string_view(s.key), std::make_pair(s.slot.type, std::string_view(s.slot.member)));
-  };
+  auto name = [](const SlotState& s) { return std::tie(s.key, s.slot); };  // a Delta's slot order
   size_t i = 0, j = 0, shown = 0;
   while ((i < sa.slots.size() || j < sb.slots.size()) && shown < max_slots) {
     const SlotState* x = i < sa.slots.size() ? &sa.slots[i] : nullptr;

@@ -161,16 +161,20 @@ void Simulator::Deliver(size_t from, size_t to, Transport transport, uint64_t co
   SimNode& node = *nodes_[to];
   if (!node.up()) return;
   if (transport == Transport::kFrame && !network_.StillConnected(from, to, connection)) return;
+  HandIn(node, (static_cast<uint64_t>(from) << 32) ^ to, nodes_[from]->address(), transport, bytes);
+}
+
+void Simulator::HandIn(SimNode& node, uint64_t route, const Address& from, Transport transport,
+                       std::string_view bytes) {
   uint64_t now = scheduler_.now_us();
   trace_.Mix(now);
-  trace_.Mix((static_cast<uint64_t>(from) << 32) ^ to);
+  trace_.Mix(route);
   trace_.MixBytes(bytes);
   ++node.packets_received;
-  std::string_view view = bytes;
   // Frames travel with their length prefix and are handed in without it, as
   // FrameReader yields them from a stream.
-  if (transport == Transport::kFrame) view.remove_prefix(std::min<size_t>(4, view.size()));
-  node.core().Receive(nodes_[from]->address(), transport, view, node.LocalMs(now));
+  if (transport == Transport::kFrame) bytes.remove_prefix(std::min<size_t>(4, bytes.size()));
+  node.core().Receive(from, transport, bytes, node.LocalMs(now));
   Collect(node);
 }
 
@@ -184,17 +188,9 @@ void Simulator::SendThroughRelay(size_t from, std::string bytes) {
     scheduler_.At(at, [this, from, to, entry] {
       SimNode& node = *nodes_[to];
       if (!node.up()) return;  // a node that is down misses the entry
-      const uint64_t now = scheduler_.now_us();
-      trace_.Mix(now);
-      trace_.Mix((static_cast<uint64_t>(from) << 32) ^ to ^ (uint64_t{1} << 63));
-      trace_.MixBytes(*entry);
-      ++node.packets_received;
       ++result_.relay_deliveries;
-      // A relay entry is one frame, handed in without its length prefix.
-      std::string_view view = *entry;
-      view.remove_prefix(std::min<size_t>(4, view.size()));
-      node.core().Receive(kRelayAddress, Transport::kFrame, view, node.LocalMs(now));
-      Collect(node);
+      HandIn(node, (static_cast<uint64_t>(from) << 32) ^ to ^ (uint64_t{1} << 63), kRelayAddress, Transport::kFrame,
+             *entry);
     });
   }
 }

@@ -57,6 +57,9 @@ class Simulator {
   void Deliver(size_t from, size_t to, Transport transport, uint64_t connection, const std::string& bytes);
   // A frame node `from` sent to the relay (RelaySpec): to every other node.
   void SendThroughRelay(size_t from, std::string bytes);
+  // Hands `bytes` from `from` to `node` and routes what it answers; `route`
+  // names the hop in the trace hash.
+  void HandIn(SimNode& node, uint64_t route, const Address& from, Transport transport, std::string_view bytes);
   void OnSyncDone(size_t node, uint64_t life);
   void Boot(SimNode& node);
   void CrashNode(SimNode& node, bool wipe);

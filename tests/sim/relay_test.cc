@@ -24,11 +24,9 @@ Scenario SplitWithWrites(double relay_latency_ms) {
   s.workload.writes_per_s = 10;
   s.workload.stop_ms = 3000;
   s.workload.group_writes = 0.3;
-  s.faults = {MakeFault(500, FaultKind::kSplit, -1, {{0, 1, 2}, {3, 4, 5}}),
-              MakeFault(1500, FaultKind::kCrash, 1), MakeFault(2500, FaultKind::kRestart, 1),
-              MakeFault(2000, FaultKind::kCrash, 4), MakeFault(3500, FaultKind::kRestart, 4)};
-  std::stable_sort(s.faults.begin(), s.faults.end(),
-                   [](const FaultEvent& a, const FaultEvent& b) { return a.at_ms < b.at_ms; });
+  s.faults = {MakeFault(500, FaultKind::kSplit, -1, {{0, 1, 2}, {3, 4, 5}}), MakeFault(1500, FaultKind::kCrash, 1),
+              MakeFault(2000, FaultKind::kCrash, 4), MakeFault(2500, FaultKind::kRestart, 1),
+              MakeFault(3500, FaultKind::kRestart, 4)};
   s.checks.liveness_ms = 15000;
   return s;
 }
